@@ -1,0 +1,162 @@
+# libkapstats - plain Makefile.  `make help` lists the targets.
+VERSION_MAJOR := 0
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+PYDIR ?= $(LIBDIR)/python3/dist-packages
+
+CC ?= cc
+# Sanitizer builds go to their own build directory:
+#   make test SANITIZE=address,undefined
+SANITIZE ?=
+FAULT ?=
+ifneq ($(SANITIZE),)
+BUILD ?= build/san-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifneq ($(FAULT),)
+BUILD ?= build/fault
+SANFLAGS := -DKAP_FAULT_INJECTION
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+comma := ,
+
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+GSL_LIBS := $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm)
+JSON_LIBS := -ljansson
+
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CFLAGS ?= $(OPT)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(HDF5_CFLAGS)
+LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DKAP_BUILDING_LIBRARY
+LIBS := $(HDF5_LIBS) -lcsv $(GSL_LIBS) $(JSON_LIBS) -lpthread -lm
+LDFLAGS ?=
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC := $(sort $(wildcard libkapstats/*.c))
+LIB_OBJ := $(patsubst libkapstats/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+CLI_OBJ := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRC))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+EXAMPLE_SRC := $(sort $(wildcard examples/c/*.c))
+EXAMPLE_BIN := $(patsubst examples/c/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
+HEADERS := include/kapstats.h $(wildcard include/kapstats/*.h)
+
+SONAME := libkapstats.so.$(VERSION_MAJOR)
+SHLIB := $(BUILD)/libkapstats.so.$(VERSION)
+STLIB := $(BUILD)/libkapstats.a
+CLI := $(BUILD)/kapstats
+
+.PHONY: all lib cli test test-c test-cli test-python check-exports examples \
+        install uninstall clean deps demo help reference sanitize valgrind
+
+all: lib cli
+
+lib: $(SHLIB) $(BUILD)/libkapstats.so $(STLIB)
+cli: $(CLI)
+
+$(BUILD)/obj/%.o: libkapstats/%.c $(HEADERS) libkapstats/internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(SHLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
+
+$(BUILD)/libkapstats.so: $(SHLIB)
+	ln -sf libkapstats.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(STLIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/cli/%.o: cli/%.c $(HEADERS) $(wildcard cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -c $< -o $@
+
+# The CLI links the static library: one self-contained binary.
+$(CLI): $(CLI_OBJ) $(STLIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) $(LIBS)
+
+# Test programs link the static library so that internal helpers can be
+# tested too; test_exports checks the shared library's symbol table.
+$(BUILD)/tests/kap_test.o: tests/kap_test.c tests/kap_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilibkapstats -DKAP_TEST_DIR='"$(CURDIR)/tests"' -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/kap_test.o $(STLIB) $(HEADERS) libkapstats/internal.h tests/kap_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilibkapstats -DKAP_TEST_DIR='"$(CURDIR)/tests"' \
+	    -DKAP_BUILD_DIR='"$(CURDIR)/$(BUILD)"' $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/tests/kap_test.o $(STLIB) $(LIBS) -lcunit
+
+$(BUILD)/examples/%: examples/c/%.c $(STLIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
+
+examples: $(EXAMPLE_BIN)
+
+# Every test: C unit tests (CUnit), then CLI and Python tests (pytest).
+test: all $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
+
+test-c: all $(TEST_BIN)
+	@BUILD=$(BUILD) KAP_SKIP_PYTEST=1 sh tests/run_tests.sh $(TEST_BIN)
+
+# Install Debian packages the build and tests need, only those missing.
+deps:
+	sh scripts/deps.sh
+
+# The main job on the bundled example trial.
+demo: all
+	sh scripts/demo.sh $(BUILD)
+
+# Regenerate tests/reference/*.out with R (needs R; CI does not).
+reference:
+	cd tests/reference && for s in *.R; do Rscript --vanilla $$s || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/kapstats $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/kapstats
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libkapstats.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkapstats.so
+	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 include/kapstats.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/kapstats/*.h $(DESTDIR)$(INCLUDEDIR)/kapstats/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    kapstats.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/kapstats.pc
+	if [ -d bindings/python/kapstats ]; then \
+	    install -d $(DESTDIR)$(PYDIR)/kapstats && \
+	    install -m 644 bindings/python/kapstats/*.py $(DESTDIR)$(PYDIR)/kapstats/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kapstats
+	rm -f $(DESTDIR)$(LIBDIR)/libkapstats.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libkapstats.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libkapstats.a
+	rm -f $(DESTDIR)$(INCLUDEDIR)/kapstats.h
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kapstats
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/kapstats.pc
+	rm -rf $(DESTDIR)$(PYDIR)/kapstats
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make            build libkapstats.so, libkapstats.a and kapstats"
+	@echo "make deps       install missing Debian packages (root)"
+	@echo "make demo       ingest and summarise the bundled trial"
+	@echo "make test       run every test (SANITIZE=address,undefined for ASan/UBSan)"
+	@echo "make examples   build examples/c"
+	@echo "make install    PREFIX=... DESTDIR=..."
+	@echo "make reference  regenerate R reference values (needs R)"
+	@echo "make uninstall | clean"

@@ -1,0 +1,20 @@
+/*
+ * kapstats/analysis.h - see include/kapstats.h for ownership and error rules.
+ */
+#ifndef KAPSTATS_ANALYSIS_H
+#define KAPSTATS_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

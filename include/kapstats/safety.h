@@ -1,0 +1,20 @@
+/*
+ * kapstats/safety.h - see include/kapstats.h for ownership and error rules.
+ */
+#ifndef KAPSTATS_SAFETY_H
+#define KAPSTATS_SAFETY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * kapstats/subgroup.h - see include/kapstats.h for ownership and error rules.
+ */
+#ifndef KAPSTATS_SUBGROUP_H
+#define KAPSTATS_SUBGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * kapstats/ttest.h - see include/kapstats.h for ownership and error rules.
+ */
+#ifndef KAPSTATS_TTEST_H
+#define KAPSTATS_TTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

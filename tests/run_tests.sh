@@ -1,0 +1,32 @@
+#!/bin/sh
+# Runs every test program given as arguments, then the CLI and Python tests
+# (pytest), and prints one closing line "N passed, N failed".
+# Environment: BUILD (build directory), KAP_SKIP_PYTEST=1 to skip pytest.
+set -u
+passed=0
+failed=0
+status=0
+log=$(mktemp)
+for t in "$@"; do
+    echo "== $t"
+    "$t" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    line=$(grep '^KT-SUMMARY ' "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        set -- $line "$@"
+        passed=$((passed + $3)); failed=$((failed + $4))
+        shift 4
+    else
+        failed=$((failed + 1))
+    fi
+    [ $rc -eq 0 ] || { status=1; echo "FAILED: $t (exit $rc)"; }
+done
+rm -f "$log"
+echo "C tests: $passed passed, $failed failed"
+if [ "${KAP_SKIP_PYTEST:-0}" != 1 ] && [ -d tests/python ]; then
+    KAPSTATS_BUILD="${BUILD:-build}" /usr/bin/python3 -m pytest -q tests/python
+    rc=$?
+    [ $rc -eq 0 ] || status=1
+fi
+exit $status
