@@ -413,7 +413,6 @@ def fmt_codes(codes, levels):
 
 
 def subject_strings(d, name):
-    n = d["arm"].size
     if name == "participant_id":
         width = max(3, len(str(int(d["n_site"].max()))))
         table = np.array(["KAP-%s-" % s for s in SITES], dtype=object)
