@@ -12,7 +12,10 @@
  *   tr(PP) = sum_ij P_ij^2 = sum_i w_i^2 (o_i^2 + o2_i) / (sum w)^2
  * with o_i = sum_{j != i} w_j and o2_i = sum_{j != i} w_j^2, obtained from
  * prefix and suffix sums so that no large near-equal sums are subtracted
- * (metafor forms P = W - W X (X'WX)^-1 X'W explicitly).
+ * (metafor forms P = W - W X (X'WX)^-1 X'W explicitly).  They are kept
+ * relative to sum w (A = tr(P) / sum w, B = tr(PP) / (sum w)^2, in terms
+ * of u_i = w_i / sum w) so that huge or tiny variances neither overflow nor
+ * underflow (tr(PP) scales as w^2).
  */
 #include "meta_internal.h"
 
@@ -116,9 +119,9 @@ typedef struct wstats {
     double sw;    /* sum w */
     double mu;    /* weighted mean */
     double rss;   /* sum w (y - mu)^2 */
-    double rpp;   /* sum w^2 (y - mu)^2 */
-    double trp;   /* tr(P) */
-    double trpp;  /* tr(PP) */
+    double rpp_n; /* sum w^2 (y - mu)^2 / (sum w)^2 = sum u^2 (y - mu)^2 */
+    double a;     /* tr(P) / sum w */
+    double b;     /* tr(PP) / (sum w)^2 */
     double slogv; /* sum log(v + tau2) */
 } wstats;
 
@@ -159,33 +162,36 @@ static void wstats_at(wstats *s, const meta_data *d, double tau2)
 {
     size_t k = d->k;
     s->rss = rss_at(d, tau2, &s->mu);
-    double run = 0.0, run2 = 0.0;
-    kap_ksum sw = {0, 0}, rpp = {0, 0}, lv = {0, 0};
+    kap_ksum sw = {0, 0}, lv = {0, 0};
     for (size_t i = 0; i < k; i++) {
-        double w = 1.0 / (d->v[i] + tau2), e = d->y[i] - s->mu;
-        d->pre[i] = run;
-        d->pre2[i] = run2;
-        run += w;
-        run2 += w * w;
-        kap_ksum_add(&sw, w);
-        kap_ksum_add(&rpp, w * w * e * e);
+        kap_ksum_add(&sw, 1.0 / (d->v[i] + tau2));
         kap_ksum_add(&lv, log(d->v[i] + tau2));
     }
     s->sw = kap_ksum_value(&sw);
-    s->rpp = kap_ksum_value(&rpp);
     s->slogv = kap_ksum_value(&lv);
-    double suf = 0.0, suf2 = 0.0;
-    kap_ksum tp = {0, 0}, tpp = {0, 0};
-    for (size_t i = k; i-- > 0;) {
-        double w = 1.0 / (d->v[i] + tau2);
-        double o = d->pre[i] + suf, o2 = d->pre2[i] + suf2;
-        kap_ksum_add(&tp, w * o);
-        kap_ksum_add(&tpp, w * w * (o * o + o2));
-        suf += w;
-        suf2 += w * w;
+    double run = 0.0, run2 = 0.0;
+    kap_ksum rpp = {0, 0};
+    for (size_t i = 0; i < k; i++) {
+        double u = 1.0 / (d->v[i] + tau2) / s->sw, e = d->y[i] - s->mu;
+        d->pre[i] = run;
+        d->pre2[i] = run2;
+        run += u;
+        run2 += u * u;
+        kap_ksum_add(&rpp, u * u * e * e);
     }
-    s->trp = kap_ksum_value(&tp) / s->sw;
-    s->trpp = kap_ksum_value(&tpp) / (s->sw * s->sw);
+    s->rpp_n = kap_ksum_value(&rpp);
+    double suf = 0.0, suf2 = 0.0;
+    kap_ksum ta = {0, 0}, tb = {0, 0};
+    for (size_t i = k; i-- > 0;) {
+        double u = 1.0 / (d->v[i] + tau2) / s->sw;
+        double o = d->pre[i] + suf, o2 = d->pre2[i] + suf2;
+        kap_ksum_add(&ta, u * o);
+        kap_ksum_add(&tb, u * u * (o * o + o2));
+        suf += u;
+        suf2 += u * u;
+    }
+    s->a = kap_ksum_value(&ta);
+    s->b = kap_ksum_value(&tb);
 }
 
 static double rss_minus_target(double tau2, void *ctx)
@@ -478,7 +484,7 @@ int kap_meta_fit(kap_meta_result *out, const double *yi, const double *vi,
     /* Heterogeneity at tau2 = 0. */
     wstats s0;
     wstats_at(&s0, &d, 0.0);
-    if (!isfinite(s0.rss) || !isfinite(s0.sw) || !isfinite(s0.trpp)) {
+    if (!isfinite(s0.rss) || !isfinite(s0.sw) || !(s0.sw > 0.0) || !(s0.a > 0.0)) {
         kap_free(buf);
         return kap_err(err, KAP_ENUMERIC, "kap_meta_fit: weighted sums overflow");
     }
@@ -489,23 +495,39 @@ int kap_meta_fit(kap_meta_result *out, const double *yi, const double *vi,
         kap_free(buf);
         return kap_err(err, KAP_ENUMERIC, "kap_meta_fit: chi-square p-value failed");
     }
-    out->vt = (dk - 1.0) / s0.trp;
+    out->vt = (dk - 1.0) / s0.a / s0.sw;
 
     double tau2 = 0.0;
     switch (o->method) {
     case KAP_META_FE:
         break;
     case KAP_META_DL: {
-        tau2 = (s0.rss - (dk - 1.0)) / s0.trp;
+        /* tau2 = (Q - (k-1)) / tr(P); SE as metafor:
+         * sqrt(2 (k-1) + 4 tau2 tr(P) + 2 tau2^2 tr(PP)) / tr(P) */
+        tau2 = (s0.rss - (dk - 1.0)) / s0.a / s0.sw;
         if (tau2 < 0.0)
             tau2 = 0.0;
-        out->se_tau2 = sqrt((2.0 * (dk - 1.0) + 4.0 * tau2 * s0.trp +
-                             2.0 * tau2 * tau2 * s0.trpp) /
-                            (s0.trp * s0.trp));
+        double t = tau2 * s0.sw;
+        out->se_tau2 = sqrt(2.0 * (dk - 1.0) + 4.0 * t * s0.a + 2.0 * t * t * s0.b) /
+                       s0.a / s0.sw;
         break;
     }
     case KAP_META_REML: {
-        double change = o->threshold + 1.0;
+        /* Start value as metafor: the Hedges (HE) moment estimator
+         * (sum (y - ybar)^2 - tr(PV)) / (k - 1), tr(PV) = (k - 1)/k sum v,
+         * truncated at 0. */
+        double ybar = plain_mean(y, used);
+        kap_ksum ss = {0, 0}, sv = {0, 0};
+        for (size_t i = 0; i < used; i++) {
+            kap_ksum_add(&ss, (y[i] - ybar) * (y[i] - ybar));
+            kap_ksum_add(&sv, v[i]);
+        }
+        tau2 = (kap_ksum_value(&ss) - (dk - 1.0) / dk * kap_ksum_value(&sv)) / (dk - 1.0);
+        if (!(tau2 > 0.0))
+            tau2 = 0.0;
+        /* R starts from threshold + 1; INFINITY is the same for any threshold
+         * below 2^53 and also works for huge scaled thresholds. */
+        double change = INFINITY;
         unsigned long iter = 0;
         int conv = 1;
         wstats s;
@@ -513,7 +535,8 @@ int kap_meta_fit(kap_meta_result *out, const double *yi, const double *vi,
             iter++;
             double old = tau2;
             wstats_at(&s, &d, tau2);
-            double adj = (s.rpp - s.trp) / s.trpp;
+            /* (Y'PPY - tr(P)) / tr(PP) */
+            double adj = (s.rpp_n - s.a / s.sw) / s.b;
             if (isnan(adj))
                 adj = 0.0;
             /* Step halving keeps tau2 >= 0; R halves until the sum is
@@ -548,7 +571,7 @@ int kap_meta_fit(kap_meta_result *out, const double *yi, const double *vi,
         if (tau2 < 0.0)
             tau2 = 0.0;
         wstats_at(&s, &d, tau2);
-        out->se_tau2 = sqrt(2.0 / s.trpp);
+        out->se_tau2 = sqrt(2.0 / s.b) / s.sw; /* sqrt(2 / tr(PP)) */
         break;
     }
     case KAP_META_PM: {
@@ -574,7 +597,7 @@ int kap_meta_fit(kap_meta_result *out, const double *yi, const double *vi,
         }
         wstats s;
         wstats_at(&s, &d, tau2);
-        out->se_tau2 = sqrt(2.0 * dk * dk / (dk - 1.0) / (s.sw * s.sw));
+        out->se_tau2 = sqrt(2.0 * dk * dk / (dk - 1.0)) / s.sw;
         break;
     }
     }

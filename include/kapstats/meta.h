@@ -102,7 +102,8 @@ typedef struct kap_meta_result {
  * Fisher scoring; Paule & Mandel 1982; Knapp & Hartung 2003; Viechtbauer
  * 2007 for the Q-profile; Higgins & Thompson 2002 for I^2/H^2):
  *  - DL: tau2 = max(0, (Q - (k-1)) / tr(P)).
- *  - REML: Fisher scoring from tau2 = 0, step halving to stay >= 0, stop
+ *  - REML: Fisher scoring from the Hedges estimate max(0, var(yi) -
+ *    mean(vi)) (metafor's start), step halving to stay >= 0, stop
  *    when the change is <= threshold, at most maxiter + 1 steps (as
  *    metafor: KAP_ENOCONV otherwise); then metafor's ll0check (tau2 set to
  *    0 if the restricted log-likelihood at 0 is higher by more than tol).
@@ -116,6 +117,8 @@ typedef struct kap_meta_result {
  *    the "null set" of metafor: het_note says so).  Where metafor would
  *    report the search limit tau2.max as a bound, the interval is extended
  *    (x10 per step) and the actual bound returned.
+ * threshold and tol are absolute, in units of tau2 (as metafor's): for data
+ * on a very small or large scale, scale them (and maxiter) accordingly.
  * With default options results agree with metafor 3.8 at default control
  * to ~1e-10 relative; with threshold = tol = 1e-12 they agree with metafor
  * run at control = list(threshold = 1e-12, tol = 1e-12) (and the CI with
