@@ -422,6 +422,24 @@ static void test_extreme_scale(void)
     }
 }
 
+/* PM where metafor's search interval is too short (metafor stops): the
+ * interval is extended; vs metafor with control tau2.max = 1e7, tol 1e-12. */
+static void test_pm_extended_interval(void)
+{
+    dataset d;
+    load_set(&d, "outlier");
+    kap_meta_options o = KAP_META_OPTIONS_INIT;
+    o.method = KAP_META_PM;
+    o.tol = 1e-12;
+    kap_meta_result r;
+    CU_ASSERT_EQUAL_FATAL(kap_meta_fit(&r, d.y, d.v, d.k, &o, NULL), KAP_OK);
+    check_fit(&r, "outlier.PM.z.wide", 1e-9);
+    /* default tol: the root is still within 2^-13 absolute */
+    o.tol = 0.0001220703125;
+    CU_ASSERT_EQUAL_FATAL(kap_meta_fit(&r, d.y, d.v, d.k, &o, NULL), KAP_OK);
+    check_abs(r.tau2, ref("outlier.PM.z.wide.tau2"), 2e-4, "tau2", "outlier default tol");
+}
+
 static void test_errors(void)
 {
     double y[] = {0.1, 0.2, 0.3}, v[] = {0.01, 0.02, 0.03};
@@ -804,6 +822,7 @@ int main(void)
         {"conf level, defaults", test_conf_level},
         {"NaN policy", test_nan_policy},
         {"huge and tiny values (equivariance)", test_extreme_scale},
+        {"PM with extended search interval", test_pm_extended_interval},
         {"errors", test_errors},
         {"iteration caps -> KAP_ENOCONV", test_noconv},
         {"stratified mean difference vs escalc/rma", test_strat_md},

@@ -7,6 +7,10 @@
  * The meta-analysis kernel reproduces R's metafor 3.8 rma() for an
  * intercept-only model (rma(yi, vi, method = ..., test = ...)) and its
  * confint() (Q-profile interval for tau^2, then I^2 and H^2 from it).
+ *
+ * Ownership: every function here fills a caller-provided result struct and
+ * keeps no memory; `method`, `note` and `het_note` strings are static.
+ * Work arrays are allocated and freed inside each call.  Thread safe.
  */
 #ifndef KAPSTATS_META_H
 #define KAPSTATS_META_H
@@ -196,11 +200,13 @@ typedef struct kap_cmh_result {
     kap_result cmh_uncorrected;
     /* Breslow-Day (1980) test of homogeneity of the odds ratios at OR_MH,
      * and with Tarone's (1985) correction; chi-square with K' - 1 df, K' =
-     * tables with all four margins > 0 (as metafor::rma.mh).  estimate
+     * tables with all four margins > 0 (n1 = K').  Same values as
+     * metafor::rma.mh's BD and TA, except that metafor keeps a table with
+     * an empty row and then returns NaN; here it is skipped.  estimate
      * unused (NaN). */
     kap_result breslow_day;
     kap_result breslow_day_tarone;
-    size_t k;         /* tables used */
+    size_t k;         /* tables used (also n1 of each kap_result) */
     size_t n_dropped; /* tables dropped: a NaN cell, or a total < 2 */
 } kap_cmh_result;
 
@@ -214,7 +220,8 @@ typedef struct kap_cmh_result {
  * Verified against R 4.2 mantelhaen.test() and metafor::rma.mh().
  * Undefined quantities (e.g. OR_MH 0 or infinite, no informative table
  * for Breslow-Day) are NaN with `note` set; OR_MH itself may be 0 or Inf,
- * as in R.
+ * as in R (whose CI is then NaN too, except the fixed 0 / Inf end of a
+ * one-sided interval, which is NaN here as well).
  * NaN policy: a table with a NaN cell is dropped; a table with total < 2
  * carries no information and is dropped too (R's mantelhaen.test stops
  * instead); n_dropped counts both.

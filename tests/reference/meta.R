@@ -79,6 +79,16 @@ emit_fit("bcg.REML.z.l90", r)
 r <- rma(yi, vi, method = "DL", test = "knha", level = 90)
 emit_fit("bcg.DL.knha.l90", r)
 
+# PM where metafor's interval [0, max(100, 10 mad(yi)^2)] is too short (metafor
+# stops with "tau2.max too low"; kap_meta_fit extends it): reference from
+# metafor with a wide tau2.max and tight tol.
+yi <- c(0, 0.1, -0.1, 0.05, 1000); vi <- c(1, 2, 1.5, 1, 3)
+put("outlier.k", 5)
+for (i in 1:5) { put(sprintf("outlier.yi.%d", i), yi[i]); put(sprintf("outlier.vi.%d", i), vi[i]) }
+stopifnot(inherits(try(rma(yi, vi, method = "PM"), silent = TRUE), "try-error"))
+emit_fit("outlier.PM.z.wide", rma(yi, vi, method = "PM",
+                                   control = list(tau2.max = 1e7, tol = 1e-12)))
+
 ## ---- stratified mean difference ---------------------------------------------
 sm <- data.frame(n1 = c(24, 31, 18, 40), m1 = c(-12.1, -9.8, -15.2, -11.0),
                  sd1 = c(8.1, 7.4, 9.9, 8.8),
