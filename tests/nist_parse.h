@@ -103,7 +103,7 @@ static size_t nist_data_line(char **lines, size_t n)
     return d;
 }
 
-static int nist_read_reg(const char *path, nist_reg *r)
+static inline int nist_read_reg(const char *path, nist_reg *r)
 {
     memset(r, 0, sizeof *r);
     size_t nl;
@@ -167,7 +167,7 @@ static int nist_read_reg(const char *path, nist_reg *r)
 
 /* ANOVA files (transposed copies): after "Data:" a header line numbering
  * the groups 1..k, then rows with one value per group. */
-static int nist_read_anova(const char *path, nist_anova *a)
+static inline int nist_read_anova(const char *path, nist_anova *a)
 {
     memset(a, 0, sizeof *a);
     size_t nl;
