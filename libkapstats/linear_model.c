@@ -604,7 +604,7 @@ int kap_lm_fit(kap_lm **out, const double *y, const double *X, size_t n,
         return kap_err(err, KAP_EINVAL,
                        "kap_lm_fit: conf_level must be in (0, 1)");
     size_t k = p + (intercept ? 1 : 0);
-    if (k < p || (p > 0 && n > SIZE_MAX / p))
+    if (k < p || n > SIZE_MAX / (k * sizeof(double)))
         return kap_err(err, KAP_EINVAL, "kap_lm_fit: size overflow");
 
     /* ---- rows used, scale exponents -------------------------------------- */
@@ -1043,6 +1043,15 @@ int kap_ancova_fit(kap_ancova **out, const double *outcome,
         }
     }
     if (rc) {
+        if (err && rc == KAP_ENUMERIC) {
+            /* Name the model's columns: "column j of X" alone means little
+             * to an ANCOVA caller. */
+            char msg[sizeof err->message];
+            kap_snprintf(msg, sizeof msg, "%s", err->message);
+            kap_err(err, rc,
+                    "ANCOVA (X columns: 0 = baseline, 1..%zu = arm dummies, "
+                    "%zu.. = covariates): %s", na - 1, na, msg);
+        }
         kap_ancova_free(a);
         return rc;
     }

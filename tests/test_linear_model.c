@@ -868,6 +868,8 @@ static void test_ancova_edge(void)
     /* constant covariate: collinear with the intercept */
     CU_ASSERT_EQUAL(kap_ancova_fit(&a, y, b, arm, 8, 2, 0, cv, 1, NULL, 0.95, &e),
                     KAP_ENUMERIC);
+    CU_ASSERT(strstr(e.message, "ANCOVA (X columns: 0 = baseline") != NULL);
+    CU_ASSERT(strstr(e.message, "column 2 of X is constant") != NULL);
     /* all rows of arm 1 missing (negative code or NaN outcome) */
     int32_t miss[8] = {0, -1, 0, -1, 0, 1, 0, 1};
     double ym[8] = {1, 2, 3, 4, 5, NAN, 7, NAN};

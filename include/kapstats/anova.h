@@ -18,9 +18,10 @@ extern "C" {
 #endif
 
 /* Everything a one-way ANOVA reports; filled by kap_anova_oneway(), no
- * free needed.  Sums of squares are in the squared units of y and may
- * overflow to infinity for data of extreme magnitude (F, eta², omega²,
- * Welch do not: they are computed on data scaled by a power of two). */
+ * free needed.  Sums of squares and mean squares are in the squared units
+ * of y and may overflow to infinity (|y| beyond ~1e154) or underflow to 0
+ * (|y| below ~1e-154); F, Welch, eta², omega² and resid_sd do not: they
+ * are computed on shifted data scaled by a power of two. */
 typedef struct kap_anova_oneway_result {
     size_t n;            /* observations used */
     size_t k;            /* groups with at least one observation */
@@ -62,12 +63,21 @@ typedef struct kap_anova_oneway_result {
  * lower bound at one-sided level conf_level; KAP_TWO_SIDED gives both
  * bounds at two-sided conf_level; KAP_LESS gives [0, upper].
  *
- * Method: group means by a two-pass (corrected) compensated mean, the
- * within sum of squares from deviations about the group means, the
- * between sum from group-mean deviations about the grand mean, so that
- * data with many constant leading digits keep their accuracy (NIST StRD
- * ANOVA: SmLs07-09).  Groups without observations are ignored (k counts
- * groups present).
+ * Method: the data are first shifted by their (rounded) mean - exact
+ * for data with many constant leading digits - and scaled by a power of
+ * two; then group means by a two-pass (corrected) compensated mean, the
+ * within sum of squares from deviations about the group means and the
+ * between sum from group-mean deviations about the grand mean.  The
+ * result equals the exact ANOVA of the double-valued input to ~1e-13
+ * (NIST StRD ANOVA, including SmLs07-09, whose accuracy is then limited
+ * only by the rounding of the decimal data to doubles).  Groups without
+ * observations are ignored (k counts groups present).
+ *
+ * Effect-size CIs need the noncentral F distribution (Poisson mixture of
+ * incomplete beta functions, capped series) and a root search (capped
+ * iterations).  Should either not converge - not seen for noncentrality
+ * below 1e11 - the CI stays NaN with a note, and the rest of the result
+ * (F tests, estimates) is still returned with KAP_OK.
  *
  * Degenerate data: zero within-group variance gives F = +Inf (p = 0) when
  * the group means differ and F = NaN when all values are equal (as R's
@@ -78,8 +88,8 @@ typedef struct kap_anova_oneway_result {
  * Errors: KAP_EINVAL (NULL, n_groups < 1, code >= n_groups, infinite
  * value, conf_level outside (0,1), bad alternative), KAP_EDATA (fewer
  * than 2 groups present, or no within-group degrees of freedom: every
- * group has one observation), KAP_ENOCONV (the noncentral F series or the
- * CI root search did not converge), KAP_ENOMEM. */
+ * group has one observation; out->n and out->k are still filled),
+ * KAP_ENOMEM. */
 KAP_EXTERN int kap_anova_oneway(kap_anova_oneway_result *out, const double *y,
                                 const int32_t *group, size_t n,
                                 int32_t n_groups, double conf_level,
