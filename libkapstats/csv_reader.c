@@ -19,6 +19,7 @@
 #include <string.h>
 
 #define CHUNK ((size_t)64 * 1024)
+#define BLK ((size_t)4096)      /* libcsv buffer growth step */
 
 /* How the parser's final field is to be taken when csv_fini submits it. */
 enum { FINI_NORMAL = 0, FINI_UNTERMINATED = 1, FINI_TOO_LONG = 2 };
@@ -161,6 +162,12 @@ static void on_field(void *s, size_t len, void *data)
                               "quote?)", KAP_CSV_MAX_FIELD);
         return;
     }
+    if (len > KAP_CSV_MAX_FIELD) {
+        r->rc = kap_err_input(r->err, r->name, start, col,
+                              "field longer than %zu bytes",
+                              KAP_CSV_MAX_FIELD);
+        return;
+    }
     if (r->rows > 0 && r->nf >= r->n_header) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "row has more fields than the header (%zu)",
@@ -283,9 +290,20 @@ static int feed(reader *r, const unsigned char *data, size_t len)
                                  "quote of a quoted field (expected a comma "
                                  "or a line end)", (unsigned)bad);
         }
-        if (csv_get_buffer_size(&r->p) > KAP_CSV_MAX_FIELD) {
-            /* Let csv_fini hand over the partial field so that the error
-             * names the line where it started. */
+        /* count the line end before anything below looks at lines */
+        if (j < len) {
+            if (!(data[j] == '\n' && r->prev_cr))
+                r->line++;
+            r->prev_cr = data[j] == '\r';
+        } else {
+            r->prev_cr = 0;
+        }
+        /* libcsv's buffer only grows (in BLK steps) and a completed field
+         * over the limit was refused above: a buffer well over the limit
+         * holds a field still open, e.g. after a runaway quote.  Let
+         * csv_fini hand it over so that the error names the line where it
+         * started. */
+        if (csv_get_buffer_size(&r->p) > KAP_CSV_MAX_FIELD + 2 * BLK) {
             r->fini_mode = FINI_TOO_LONG;
             csv_set_opts(&r->p, CSV_STRICT);
             csv_fini(&r->p, on_field, on_row, r);
@@ -294,13 +312,6 @@ static int feed(reader *r, const unsigned char *data, size_t len)
                                       "field longer than %zu bytes",
                                       KAP_CSV_MAX_FIELD);
             return r->rc;
-        }
-        if (j < len) {
-            if (!(data[j] == '\n' && r->prev_cr))
-                r->line++;
-            r->prev_cr = data[j] == '\r';
-        } else {
-            r->prev_cr = 0;
         }
         i = end;
     }
@@ -343,7 +354,7 @@ static int reader_init(reader *r, const char *name, kap_csv_row_fn fn,
         return kap_err(err, KAP_ENOMEM, "out of memory");
     csv_set_realloc_func(&r->p, kap_realloc);
     csv_set_free_func(&r->p, kap_free);
-    csv_set_blk_size(&r->p, 4096);
+    csv_set_blk_size(&r->p, BLK);
     return KAP_OK;
 }
 

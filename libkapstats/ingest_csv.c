@@ -90,9 +90,10 @@ int ing_parse_score(ing_builder *b, size_t k, const char *file,
 
 /* ---- participants and columns -------------------------------------------- */
 
-static int resize(void **p, size_t n, size_t elem)
+/* Resize *p to n elements; a NULL array stays NULL unless `always`. */
+static int resize_if(void **p, size_t n, size_t elem, int always)
 {
-    if (!*p)
+    if (!*p && !always)
         return KAP_OK;
     if (n > (size_t)-1 / elem)
         return KAP_ENOMEM;
@@ -101,6 +102,11 @@ static int resize(void **p, size_t n, size_t elem)
         return KAP_ENOMEM;
     *p = q;
     return KAP_OK;
+}
+
+static int resize(void **p, size_t n, size_t elem)
+{
+    return resize_if(p, n, elem, 0);
 }
 
 static int grow_participants(ing_builder *b)
@@ -112,9 +118,9 @@ static int grow_participants(ing_builder *b)
     size_t ncap = b->pcap ? 2 * b->pcap : 256;
     /* Every array is resized before pcap changes: after a failure some
      * arrays are larger than pcap, which is harmless. */
-    if (resize((void **)&b->pfile, ncap, sizeof *b->pfile) ||
-        resize((void **)&b->pline, ncap, sizeof *b->pline) ||
-        resize((void **)&b->parm, ncap, sizeof *b->parm))
+    if (resize_if((void **)&b->pfile, ncap, sizeof *b->pfile, 1) ||
+        resize_if((void **)&b->pline, ncap, sizeof *b->pline, 1) ||
+        resize_if((void **)&b->parm, ncap, sizeof *b->parm, 1))
         return KAP_ENOMEM;
     for (size_t c = 0; c < b->ncols; c++) {
         ing_col *col = &b->cols[c];
