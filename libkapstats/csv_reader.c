@@ -128,6 +128,8 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 static unsigned long count_breaks(const char *s, size_t len)
 {
     unsigned long n = 0;
+    if (!memchr(s, '\n', len) && !memchr(s, '\r', len))
+        return 0;               /* the usual case */
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '\r')
             n++;

@@ -18,8 +18,10 @@
 
 int ing_is_missing(const ing_builder *b, const char *s, size_t len)
 {
-    if (len == 0 || kap_ieq(s, len, "na") || kap_ieq(s, len, "n/a") ||
-        kap_ieq(s, len, ".") || kap_ieq(s, len, "nan"))
+    if (len == 0)
+        return 1;
+    if (len <= 3 && (kap_ieq(s, len, "na") || kap_ieq(s, len, "n/a") ||
+                     kap_ieq(s, len, ".") || kap_ieq(s, len, "nan")))
         return 1;
     const kap_ingest_options *o = b->opts;
     for (size_t i = 0; i < o->n_missing_codes; i++)
@@ -37,28 +39,42 @@ static int is_inf_word(const char *s, size_t len)
     return kap_ieq(s, len, "inf") || kap_ieq(s, len, "infinity");
 }
 
+/* 0: a number (or missing: NaN); -1: not a number; -2: not finite. */
+static int parse_value(const ing_builder *b, const char *s, size_t len,
+                       double *out)
+{
+    if (ing_is_missing(b, s, len)) {
+        *out = NAN;
+        return 0;
+    }
+    double v = NAN;
+    int rc = kap_parse_double(s, len, &v);
+    if (rc == -1 && is_inf_word(s, len))
+        rc = -2;
+    if (rc == 0)
+        *out = v;
+    return rc;
+}
+
+static int number_error(ing_builder *b, int code, const char *what,
+                        const char *file, unsigned long line,
+                        unsigned long column, const char *s, size_t len)
+{
+    char q[96];
+    return kap_err_input(b->err, file, line, column,
+                         "value '%s' is not a %snumber (expected %s, or a "
+                         "missing value)",
+                         kap_quote_value(q, sizeof q, s, len),
+                         code == -2 ? "finite " : "", what);
+}
+
 int ing_parse_number(ing_builder *b, const char *what, const char *file,
                      unsigned long line, unsigned long column, const char *s,
                      size_t len, double *out)
 {
-    char q[96];
-    if (ing_is_missing(b, s, len)) {
-        *out = NAN;
-        return KAP_OK;
-    }
-    double v = NAN;
-    int rc = kap_parse_double(s, len, &v);
-    if (rc == -1 && !is_inf_word(s, len))
-        return kap_err_input(b->err, file, line, column,
-                             "value '%s' is not a number (expected %s, or a "
-                             "missing value)",
-                             kap_quote_value(q, sizeof q, s, len), what);
-    if (rc != 0)
-        return kap_err_input(b->err, file, line, column,
-                             "value '%s' is not a finite number (expected %s, "
-                             "or a missing value)",
-                             kap_quote_value(q, sizeof q, s, len), what);
-    *out = v;
+    int rc = parse_value(b, s, len, out);
+    if (rc)
+        return number_error(b, rc, what, file, line, column, s, len);
     return KAP_OK;
 }
 
@@ -67,15 +83,18 @@ int ing_parse_score(ing_builder *b, size_t k, const char *file,
                     size_t len, double *out)
 {
     const ing_instr *in = &b->instr[k];
-    char what[160];
-    if (isnan(in->min))
-        kap_snprintf(what, sizeof what, "a %s score", in->name);
-    else
-        kap_snprintf(what, sizeof what, "a %s score from %g to %g", in->name,
-                     in->min, in->max);
-    int rc = ing_parse_number(b, what, file, line, column, s, len, out);
-    if (rc)
-        return rc;
+    int rc = parse_value(b, s, len, out);
+    if (rc) {
+        /* the expectation is formatted only here: printf per value would
+         * dominate the ingestion time */
+        char what[160];
+        if (isnan(in->min))
+            kap_snprintf(what, sizeof what, "a %s score", in->name);
+        else
+            kap_snprintf(what, sizeof what, "a %s score from %g to %g",
+                         in->name, in->min, in->max);
+        return number_error(b, rc, what, file, line, column, s, len);
+    }
     double v = *out;
     if (!isnan(v) && !isnan(in->min) && (v < in->min || v > in->max)) {
         char q[96];
@@ -272,16 +291,13 @@ static int keyed_col(ing_builder *b, char prefix, ing_role role,
 }
 
 int ing_cov_col(ing_builder *b, ing_role role, const char *name,
-                const char *header, size_t *col)
+                size_t *col)
 {
-    (void)header;
     return keyed_col(b, 'c', role, name, col);
 }
 
-int ing_ae_col(ing_builder *b, const char *term, const char *header,
-               size_t *col)
+int ing_ae_col(ing_builder *b, const char *term, size_t *col)
 {
-    (void)header;
     return keyed_col(b, 'a', ING_AE, term, col);
 }
 
@@ -294,12 +310,13 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
     if (differs)
         *differs = 0;
     if (col->role == ING_NUM) {
-        char what[96];
-        kap_snprintf(what, sizeof what, "%s as a number", col->name);
         double v;
-        int rc = ing_parse_number(b, what, file, line, column, s, len, &v);
-        if (rc)
-            return rc;
+        int rc = parse_value(b, s, len, &v);
+        if (rc) {
+            char what[96];
+            kap_snprintf(what, sizeof what, "%s as a number", col->name);
+            return number_error(b, rc, what, file, line, column, s, len);
+        }
         if (compare) {
             double w = col->d[i];
             *differs = !((isnan(v) && isnan(w)) || v == w);

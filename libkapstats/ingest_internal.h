@@ -233,14 +233,11 @@ KAP_INTERNAL int ing_add_participant(ing_builder *b, const char *id,
 /* Arm code of s (interned). */
 KAP_INTERNAL int ing_arm(ing_builder *b, const char *s, size_t len,
                          int32_t *code);
-/* Column for covariate `name` of the role (created on first use);
- * `header` is the original header text for the mapping. */
+/* Column for covariate `name` of the role (created on first use). */
 KAP_INTERNAL int ing_cov_col(ing_builder *b, ing_role role,
-                             const char *name, const char *header,
-                             size_t *col);
+                             const char *name, size_t *col);
 /* Column of adverse-event term `term` (wide). */
-KAP_INTERNAL int ing_ae_col(ing_builder *b, const char *term,
-                            const char *header, size_t *col);
+KAP_INTERNAL int ing_ae_col(ing_builder *b, const char *term, size_t *col);
 /* Instrument called name (lower case), created on first use with its
  * known or declared range. */
 KAP_INTERNAL int ing_instrument(ing_builder *b, const char *name,

@@ -155,11 +155,11 @@ static int classify(ing_builder *b, ing_file *f, const kap_csv_row *row,
     for (size_t i = 0; i < sizeof subject_known / sizeof *subject_known; i++)
         if (strcmp(h, subject_known[i].column) == 0) {
             rc = ing_cov_col(b, subject_known[i].role, subject_known[i].name,
-                             f->header[j], &col);
+                             &col);
             known = 1;
         }
     if (!known)
-        rc = ing_cov_col(b, ING_AUTO, h, f->header[j], &col);
+        rc = ing_cov_col(b, ING_AUTO, h, &col);
     if (!rc)
         rc = ing_claim_col(b, f, row, j, col);
     if (!rc)

@@ -89,7 +89,7 @@ static int classify(ing_builder *b, ing_file *f, const kap_csv_row *row,
             return kap_err_input(b->err, f->name, row->line[j], j + 1,
                                  "adverse-event column 'ae_' has no term "
                                  "(expected ae_<term>)");
-        rc = ing_ae_col(b, h + 3, f->header[j], &col);
+        rc = ing_ae_col(b, h + 3, &col);
     } else if (role == ING_AUTO) {
         size_t k, v;
         int matched;
@@ -99,9 +99,9 @@ static int classify(ing_builder *b, ing_file *f, const kap_csv_row *row,
         if (matched)
             col = b->instr[k].v[v].col;
         else
-            rc = ing_cov_col(b, ING_AUTO, h, f->header[j], &col);
+            rc = ing_cov_col(b, ING_AUTO, h, &col);
     } else {
-        rc = ing_cov_col(b, role, h, f->header[j], &col);
+        rc = ing_cov_col(b, role, h, &col);
     }
     if (rc)
         return rc;
