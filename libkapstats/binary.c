@@ -28,11 +28,56 @@ static double z_for(double conf, kap_alternative alt)
     return gsl_cdf_ugaussian_Pinv(alt == KAP_TWO_SIDED ? (1 + conf) / 2 : conf);
 }
 
-/* Beta quantile, checked: NaN when GSL fails. */
-static double qbeta_lower(double p, double a, double b)
+/* Regularised incomplete beta I_x(a, b), status checked.  GSL's
+ * continued fraction gives up (GSL_EMAXITER) when both shapes exceed
+ * about 10^6; that is reported, never used. */
+static int beta_inc(double a, double b, double x, double *v)
 {
-    double q = gsl_cdf_beta_Pinv(p, a, b);
-    return (isfinite(q) && q >= 0 && q <= 1) ? q : NAN;
+    gsl_sf_result r;
+    if (gsl_sf_beta_inc_e(a, b, x, &r) != GSL_SUCCESS || !isfinite(r.val))
+        return KAP_ENUMERIC;
+    *v = r.val;
+    return KAP_OK;
+}
+
+/* Beta quantile: x with I_x(a, b) = p, 0 < p < 1.  Safeguarded Newton
+ * (density in log space) inside a shrinking bracket, bisection fallback,
+ * at most 400 steps.  (gsl_cdf_beta_Pinv is not used: it can loop for a
+ * very long time with large shape parameters.) */
+static int qbeta(double p, double a, double b, double *q)
+{
+    gsl_sf_result lb;
+    if (gsl_sf_lnbeta_e(a, b, &lb) != GSL_SUCCESS)
+        return KAP_ENUMERIC;
+    double lo = 0, hi = 1;
+    double mu = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+    double x = mu + gsl_cdf_ugaussian_Pinv(p) * sd;
+    if (!(x > 0 && x < 1))
+        x = mu;
+    for (int it = 0; it < 400; it++) {
+        double F;
+        if (beta_inc(a, b, x, &F))
+            return KAP_ENUMERIC;
+        double f = F - p;
+        if (f == 0) {
+            *q = x;
+            return KAP_OK;
+        }
+        if (f < 0)
+            lo = x;
+        else
+            hi = x;
+        double ld = (a - 1) * log(x) + (b - 1) * log1p(-x) - lb.val;
+        double xn = x - f / exp(ld);
+        if (!(xn > lo && xn < hi))
+            xn = lo == 0 ? hi / 16 : (lo + hi) / 2;   /* tiny quantiles: shrink fast */
+        if (fabs(xn - x) <= 1e-15 * x || hi - lo <= 1e-15 * x) {
+            *q = xn;
+            return KAP_OK;
+        }
+        x = xn;
+    }
+    return KAP_ENOCONV;
 }
 
 static int check_counts(size_t e, size_t n, const char *what, kap_error *err)
@@ -80,6 +125,7 @@ static int prop_ci_fill(kap_result *out, size_t k, size_t n,
 {
     double x = (double)k, dn = (double)n;
     double lo = NAN, hi = NAN;
+    int rc;
     double alpha = alt == KAP_TWO_SIDED ? (1 - conf) / 2 : 1 - conf;
     switch (method) {
     case KAP_PROP_WILSON:
@@ -88,8 +134,12 @@ static int prop_ci_fill(kap_result *out, size_t k, size_t n,
         break;
     case KAP_PROP_CLOPPER_PEARSON:
         out->method = "Clopper-Pearson exact interval (binom.test)";
-        lo = k == 0 ? 0 : qbeta_lower(alpha, x, dn - x + 1);
-        hi = k == n ? 1 : qbeta_lower(1 - alpha, x + 1, dn - x);
+        lo = 0;
+        hi = 1;
+        if (k > 0 && alt != KAP_LESS && (rc = qbeta(alpha, x, dn - x + 1, &lo)))
+            return rc;
+        if (k < n && alt != KAP_GREATER && (rc = qbeta(1 - alpha, x + 1, dn - x, &hi)))
+            return rc;
         break;
     case KAP_PROP_AGRESTI_COULL: {
         out->method = "Agresti-Coull interval";
@@ -107,16 +157,18 @@ static int prop_ci_fill(kap_result *out, size_t k, size_t n,
     }
     case KAP_PROP_JEFFREYS:
         out->method = "Jeffreys interval (Beta(k+1/2, n-k+1/2) quantiles)";
-        lo = k == 0 ? 0 : qbeta_lower(alpha, x + 0.5, dn - x + 0.5);
-        hi = k == n ? 1 : qbeta_lower(1 - alpha, x + 0.5, dn - x + 0.5);
+        lo = 0;
+        hi = 1;
+        if (k > 0 && alt != KAP_LESS && (rc = qbeta(alpha, x + 0.5, dn - x + 0.5, &lo)))
+            return rc;
+        if (k < n && alt != KAP_GREATER && (rc = qbeta(1 - alpha, x + 0.5, dn - x + 0.5, &hi)))
+            return rc;
         break;
     }
     if (alt == KAP_LESS)
         lo = 0;
     else if (alt == KAP_GREATER)
         hi = 1;
-    if (isnan(lo) || isnan(hi))
-        return KAP_ENUMERIC;
     out->estimate = x / dn;
     out->ci_low = lo;
     out->ci_high = hi;
@@ -145,29 +197,98 @@ int kap_binary_prop_ci(kap_result *out, size_t k, size_t n,
     rc = prop_ci_fill(out, k, n, method, conf_level, alternative);
     if (rc) {
         kap_result_init(out, out->method);
-        return kap_err(err, rc, "beta quantile failed");
+        return kap_err(err, rc, "beta quantile failed (n too large for GSL's incomplete beta?)");
     }
     return KAP_OK;
 }
 
-/* log dbinom(i; n, p) for 0 < p < 1 */
-static int log_dbinom(double i, double n, double p, double *v)
+/* ---- binomial probabilities ---------------------------------------------
+ * Loader (2000), "Fast and accurate computation of binomial
+ * probabilities": the saddle-point form keeps full relative precision for
+ * any n (lnchoose-based forms lose ~n * eps).  This is the method of R's
+ * dbinom; the code below is written from the paper. */
+
+/* log(n!) - log(sqrt(2 pi n) (n/e)^n) for integer n >= 0 (n = 0: 0 by
+ * convention, unused). */
+static double stirlerr(double n)
 {
-    gsl_sf_result r;
-    if (gsl_sf_lnchoose_e((unsigned)n, (unsigned)i, &r) != GSL_SUCCESS)
-        return KAP_ENUMERIC;
-    *v = r.val + i * log(p) + (n - i) * log1p(-p);
-    return KAP_OK;
+    if (n <= 15) {
+        if (n == 0)
+            return 0;
+        gsl_sf_result r;
+        if (gsl_sf_lnfact_e((unsigned)n, &r) != GSL_SUCCESS)
+            return NAN;
+        return r.val - (n + 0.5) * log(n) + n - 0.5 * log(2 * M_PI);
+    }
+    const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680,
+                 S4 = 1.0 / 1188;
+    double nn = n * n;
+    if (n > 500)
+        return (S0 - S1 / nn) / n;
+    if (n > 80)
+        return (S0 - (S1 - S2 / nn) / nn) / n;
+    if (n > 35)
+        return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
+    return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
 }
 
-/* P(X <= q), binomial(n, p); 0 for q < 0. */
+/* Deviance term x log(x / np) + np - x, without cancellation near x = np. */
+static double bd0(double x, double np)
+{
+    if (fabs(x - np) < 0.1 * (x + np)) {
+        double v = (x - np) / (x + np), s = (x - np) * v, ej = 2 * x * v, v2 = v * v;
+        for (int j = 1; j < 1000; j++) {
+            ej *= v2;
+            double s1 = s + ej / (2 * j + 1);
+            if (s1 == s)
+                return s1;
+            s = s1;
+        }
+        return s;
+    }
+    return x * log(x / np) + np - x;
+}
+
+/* P(X = x), X ~ binomial(n, p), 0 < p < 1, integer 0 <= x <= n. */
+static double dbinom(double x, double n, double p)
+{
+    double q = 1 - p;
+    if (x == 0)
+        return exp(p < 0.1 ? -bd0(n, n * q) - n * p : n * log1p(-p));
+    if (x == n)
+        return exp(q < 0.1 ? -bd0(n, n * p) - n * q : n * log(p));
+    double lc = stirlerr(n) - stirlerr(x) - stirlerr(n - x) - bd0(x, n * p) - bd0(n - x, n * q);
+    double lf = log(2 * M_PI) + log(x) + log1p(-x / n);
+    return exp(lc - 0.5 * lf);
+}
+
+/* Sum of P(X = i) from i = from towards `dir` (-1: down to 0, +1: up to
+ * n), by the exact term ratio, until the terms no longer count. */
+static double binom_sum(double from, double n, double p, int dir)
+{
+    double t = dbinom(from, n, p), s = 0, odds = p / (1 - p);
+    for (double i = from; i >= 0 && i <= n; i += dir) {
+        s += t;
+        if (t <= s * 1e-17)
+            break;
+        /* P(i-1)/P(i) = i / ((n - i + 1) odds); P(i+1)/P(i) = (n - i) odds / (i + 1) */
+        t *= dir < 0 ? i / ((n - i + 1) * odds) : (n - i) * odds / (i + 1);
+        if (t == 0)
+            break;
+    }
+    return s;
+}
+
+/* P(X <= q): sums the smaller tail (the one away from the mean). */
 static double pbinom_le(double q, double n, double p)
 {
     if (q < 0)
         return 0;
     if (q >= n)
         return 1;
-    return gsl_cdf_binomial_P((unsigned)q, p, (unsigned)n);
+    if (q < n * p)
+        return binom_sum(q, n, p, -1);
+    return 1 - binom_sum(q + 1, n, p, +1);
 }
 
 /* P(X > q). */
@@ -177,7 +298,9 @@ static double pbinom_gt(double q, double n, double p)
         return 1;
     if (q >= n)
         return 0;
-    return gsl_cdf_binomial_Q((unsigned)q, p, (unsigned)n);
+    if (q + 1 > n * p)
+        return binom_sum(q + 1, n, p, +1);
+    return 1 - binom_sum(q, n, p, -1);
 }
 
 int kap_binary_binom_test(kap_result *out, size_t k, size_t n, double p0,
@@ -198,10 +321,20 @@ int kap_binary_binom_test(kap_result *out, size_t k, size_t n, double p0,
         return rc;
     if (n > 4294967295u)
         return kap_err(err, KAP_EINVAL, "n too large for the binomial test");
-    double x = (double)k, dn = (double)n, pv;
+    double x = (double)k, dn = (double)n, pv = NAN;
     switch (alternative) {
-    case KAP_LESS: pv = p0 == 0 ? 1 : (p0 == 1 ? (k == n ? 1 : 0) : pbinom_le(x, dn, p0)); break;
-    case KAP_GREATER: pv = p0 == 1 ? 1 : (p0 == 0 ? (k == 0 ? 1 : 0) : pbinom_gt(x - 1, dn, p0)); break;
+    case KAP_LESS:
+        if (p0 == 0 || p0 == 1)
+            pv = (p0 == 0 || k == n) ? 1 : 0;
+        else
+            pv = pbinom_le(x, dn, p0);
+        break;
+    case KAP_GREATER:
+        if (p0 == 0 || p0 == 1)
+            pv = (p0 == 1 || k == 0) ? 1 : 0;
+        else
+            pv = pbinom_gt(x - 1, dn, p0);
+        break;
     default:
         if (p0 == 0) {
             pv = k == 0;
@@ -209,37 +342,41 @@ int kap_binary_binom_test(kap_result *out, size_t k, size_t n, double p0,
             pv = k == n;
         } else {
             const double rel = 1 + 1e-7;
-            double ld, m = dn * p0;
-            if (log_dbinom(x, dn, p0, &ld))
-                return kap_err(err, KAP_ENUMERIC, "lnchoose failed");
-            double d = exp(ld);
+            double m = dn * p0;
+            double d = dbinom(x, dn, p0);
             if (x == m) {
                 pv = 1;
             } else if (x < m) {
-                double y = 0;
-                for (double i = ceil(m); i <= dn; i++) {
-                    double li;
-                    if (log_dbinom(i, dn, p0, &li))
-                        return kap_err(err, KAP_ENUMERIC, "lnchoose failed");
-                    if (exp(li) <= d * rel)
-                        y++;
+                /* R counts the i >= ceil(m) with dbinom(i) <= d (1 + 1e-7);
+                 * the pmf is non-increasing there, so those i form a tail
+                 * [i0, n]: binary search instead of R's O(n) scan. */
+                double a = ceil(m), b = dn + 1;
+                while (a < b) {
+                    double mid = floor((a + b) / 2);
+                    if (dbinom(mid, dn, p0) <= d * rel)
+                        b = mid;
+                    else
+                        a = mid + 1;
                 }
+                double y = dn + 1 - a;
                 pv = pbinom_le(x, dn, p0) + pbinom_gt(dn - y, dn, p0);
             } else {
-                double y = 0;
-                for (double i = 0; i <= floor(m); i++) {
-                    double li;
-                    if (log_dbinom(i, dn, p0, &li))
-                        return kap_err(err, KAP_ENUMERIC, "lnchoose failed");
-                    if (exp(li) <= d * rel)
-                        y++;
+                /* non-decreasing on [0, floor(m)]: the i counted form [0, i1] */
+                double a = -1, b = floor(m);
+                while (a < b) {
+                    double mid = ceil((a + b) / 2);
+                    if (dbinom(mid, dn, p0) <= d * rel)
+                        a = mid;
+                    else
+                        b = mid - 1;
                 }
+                double y = a + 1;
                 pv = pbinom_le(y - 1, dn, p0) + pbinom_gt(x - 1, dn, p0);
             }
         }
     }
     if (!isfinite(pv))
-        return kap_err(err, KAP_ENUMERIC, "binomial distribution failed");
+        return kap_err(err, KAP_ENUMERIC, "binomial probabilities failed");
     rc = prop_ci_fill(out, k, n, KAP_PROP_CLOPPER_PEARSON, conf_level, alternative);
     out->method = "Exact binomial test (Clopper-Pearson CI)";
     if (rc) {

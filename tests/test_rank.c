@@ -441,6 +441,12 @@ static void test_kw(void)
     KT_ASSERT_REL(r.statistic, kt_ref(REF, "kw2_stat"), TOL);
     KT_ASSERT_REL(r.df, 3.0, 0);
     CU_ASSERT_EQUAL(r.n1, 17);
+    /* N = 2, two groups */
+    const double x4[] = {1, 2};
+    const int g4[] = {1, 2};
+    CU_ASSERT_EQUAL(kap_rank_kruskal_wallis(&r, x4, g4, 2, NULL), KAP_OK);
+    KT_ASSERT_REL(r.statistic, kt_ref(REF, "kw_n2_stat"), TOL);
+    KT_ASSERT_REL(r.p_value, kt_ref(REF, "kw_n2_p"), TOL);
     /* all tied: NaN (R: NaN) */
     const double t[] = {1, 1, 1, 1};
     const int tg[] = {1, 1, 2, 2};

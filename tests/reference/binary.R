@@ -48,7 +48,8 @@ jeffreys <- function(k, n, conf = 0.95, alt = "two.sided") {
   if (alt == "greater") ci[2] <- 1
   ci
 }
-props <- list(c(7, 20), c(0, 15), c(15, 15), c(1, 1), c(0, 1), c(83, 250), c(3, 1000), c(1, 2))
+props <- list(c(7, 20), c(0, 15), c(15, 15), c(1, 1), c(0, 1), c(83, 250), c(3, 1000), c(1, 2),
+              c(3, 1e7), c(499123, 1e6), c(4999123, 1e7))
 for (kn in props) {
   k <- kn[1]; n <- kn[2]; tag <- sprintf("p_%d_%d", k, n)
   for (m in c("wilson", "cp", "ac", "jeffreys")) {
@@ -60,7 +61,9 @@ for (kn in props) {
 }
 # binom.test p-values
 bt <- list(c(7, 20, 0.5), c(7, 20, 0.2), c(0, 15, 0.1), c(15, 15, 0.5), c(83, 250, 0.3),
-           c(3, 1000, 0.001), c(5, 10, 0.5), c(2, 9, 0.6), c(4, 10, 0), c(0, 10, 0))
+           c(3, 1000, 0.001), c(5, 10, 0.5), c(2, 9, 0.6), c(4, 10, 0), c(0, 10, 0),
+           c(10, 10, 1), c(9, 10, 1), c(3, 1e6, 1e-6), c(499123, 1e6, 0.5), c(300712, 1e6, 0.3),
+           c(4999123, 1e7, 0.5), c(2, 1e7, 1e-6))
 for (a in bt) {
   tag <- sprintf("bt_%d_%d_%g", a[1], a[2], a[3])
   for (alt in c("two.sided", "less", "greater"))

@@ -145,6 +145,8 @@ kw2x <- c(12, 15, 12, 9, 20, 15, 15, 8, 7, 12, 30, 22, 25, 22, 9, 11, 12)
 kw2g <- c(-5, -5, -5, -5, 7, 7, 7, 100, 100, 100, 0, 0, 0, 0, 7, -5, 100)
 h <- kruskal.test(kw2x, kw2g)
 put("kw2_stat", h$statistic); put("kw2_df", h$parameter); put("kw2_p", h$p.value)
+h <- kruskal.test(c(1, 2), c(1, 2))
+put("kw_n2_stat", h$statistic); put("kw_n2_p", h$p.value)
 put("kw_tied_stat", kruskal.test(c(1, 1, 1, 1), c(1, 1, 2, 2))$statistic)
 
 ## ---- effect sizes (effectsize 0.8.3) ----------------------------------
