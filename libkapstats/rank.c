@@ -257,10 +257,11 @@ static int wilcox_dist(sym_dist *d, size_t m, size_t n, kap_error *err)
     if (n != 0 && m > SIZE_MAX / n)
         return kap_err(err, KAP_EINVAL, "exact distribution too large");
     size_t mn = m * n, half = mn / 2, width = half + 1, rows = m + 1;
-    if (rows > KAP_RANK_EXACT_MAX_STATES / width)
+    if (rows > KAP_RANK_EXACT_MAX_STATES / width ||
+        (double)(m + n) * (double)rows * (double)width > KAP_RANK_EXACT_MAX_WORK)
         return kap_err(err, KAP_EINVAL,
                        "exact rank-sum distribution for n1 = %zu, n2 = %zu exceeds "
-                       "KAP_RANK_EXACT_MAX_STATES; use the normal approximation", m, n);
+                       "KAP_RANK_EXACT_MAX_STATES/_WORK; use the normal approximation", m, n);
     double *tab = kap_calloc(rows * width, sizeof *tab);
     if (!tab)
         return kap_err(err, KAP_ENOMEM, "out of memory (exact distribution)");
@@ -300,10 +301,11 @@ static int signrank_dist(sym_dist *d, size_t n, kap_error *err)
     if (n > 200000)
         return kap_err(err, KAP_EINVAL, "exact signed-rank distribution too large");
     size_t top = n * (n + 1) / 2, half = top / 2;
-    if (half + 1 > KAP_RANK_EXACT_MAX_STATES)
+    if (half + 1 > KAP_RANK_EXACT_MAX_STATES ||
+        (double)n * (double)(half + 1) > KAP_RANK_EXACT_MAX_WORK)
         return kap_err(err, KAP_EINVAL,
                        "exact signed-rank distribution for n = %zu exceeds "
-                       "KAP_RANK_EXACT_MAX_STATES; use the normal approximation", n);
+                       "KAP_RANK_EXACT_MAX_STATES/_WORK; use the normal approximation", n);
     double *p = kap_calloc(half + 1, sizeof *p);
     if (!p)
         return kap_err(err, KAP_ENOMEM, "out of memory (exact distribution)");

@@ -270,7 +270,15 @@ static void test_mw_exact_too_large(void)
     kap_error e;
     kap_rank_options o = opts(KAP_TWO_SIDED, KAP_RANK_EXACT, 1, 0, 0.95, 0);
     CU_ASSERT_EQUAL(kap_rank_mann_whitney(&r, a, BIG, b, BIG, &o, &e), KAP_EINVAL);
-    CU_ASSERT(strstr(e.message, "KAP_RANK_EXACT_MAX_STATES") != NULL);
+    CU_ASSERT(strstr(e.message, "KAP_RANK_EXACT_MAX") != NULL);
+    /* within the memory cap but over the work cap (m = 100, n = 1600) */
+    CU_ASSERT_EQUAL(kap_rank_mann_whitney(&r, a, 100, b, 1600, &o, NULL), KAP_EINVAL);
+    /* signed rank: over the work cap */
+    CU_ASSERT_EQUAL(kap_rank_signed_rank(&r, a, NULL, 3000, &o, &e), KAP_EINVAL);
+    CU_ASSERT(strstr(e.message, "KAP_RANK_EXACT_MAX") != NULL);
+    /* and a forced exact signed rank of moderate size is fine */
+    CU_ASSERT_EQUAL(kap_rank_signed_rank(&r, a, NULL, 300, &o, NULL), KAP_OK);
+    CU_ASSERT_STRING_EQUAL(r.method, "Wilcoxon signed rank exact test");
     /* the normal approximation and the HL CI handle it (O(n) memory) */
     o = opts(KAP_TWO_SIDED, KAP_RANK_AUTO, 1, 1, 0.95, 0);
     CU_ASSERT_EQUAL(kap_rank_mann_whitney(&r, a, BIG, b, BIG, &o, NULL), KAP_OK);

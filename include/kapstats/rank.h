@@ -65,10 +65,13 @@ typedef struct kap_rank_options {
     { KAP_RANK_OPTIONS_VERSION, KAP_TWO_SIDED, KAP_RANK_AUTO, 1, 0.0, 0, 0.95 }
 
 /* Largest exact null distribution computed on request (KAP_RANK_EXACT):
- * rank sum: (min(n1, n2) + 1) * (n1 * n2 / 2 + 1) <= this many doubles;
- * signed rank: n (n + 1) / 4 + 1 <= this.  Beyond it KAP_EINVAL; use the
- * normal approximation.  (Automatic exact mode needs at most ~60 000.) */
+ * rank sum: (min(n1, n2) + 1) * (n1 * n2 / 2 + 1) <= this many doubles and
+ * (n1 + n2) times that <= KAP_RANK_EXACT_MAX_WORK updates; signed rank:
+ * n (n + 1) / 4 + 1 <= this and n times that <= KAP_RANK_EXACT_MAX_WORK.
+ * Beyond either, KAP_EINVAL: use the normal approximation.  (Automatic
+ * exact mode, n < 50, needs at most ~60 000 states and ~6e6 updates.) */
 #define KAP_RANK_EXACT_MAX_STATES (1u << 23)
+#define KAP_RANK_EXACT_MAX_WORK 2147483648.0
 
 /* Wilcoxon-Mann-Whitney rank-sum test of x against y (y = control),
  * as R's wilcox.test(x, y, ...).
@@ -199,9 +202,10 @@ KAP_EXTERN int kap_rank_p_superiority(kap_result *out, const double *x,
                                       kap_alternative alternative,
                                       kap_error *err);
 
-/* Paired probability of superiority P(D > 0) + 0.5 P(D = 0) in the signed
- * rank sense, (r_paired + 1) / 2, as effectsize::p_superiority(d,
- * parametric = FALSE).  Fields, deviations and errors as
+/* Paired probability of superiority as effectsize::p_superiority(d,
+ * parametric = FALSE) 0.8.3: (r + 1) / 2 with r the matched-pairs
+ * rank-biserial correlation, i.e. the share of the signed-rank sum that
+ * is positive (zero differences dropped), CI mapped the same way.  Fields, deviations and errors as
  * kap_rank_biserial_paired. */
 KAP_EXTERN int kap_rank_p_superiority_paired(kap_result *out,
                                              const double *x,
