@@ -373,6 +373,11 @@ int kap_binary_binom_test(kap_result *out, size_t k, size_t n, double p0,
                 double y = a + 1;
                 pv = pbinom_le(y - 1, dn, p0) + pbinom_gt(x - 1, dn, p0);
             }
+            /* Two tails that cover the whole support sum to 1 up to
+             * rounding, which can exceed 1 by an ulp (found by fuzzing:
+             * 37 of 39, p0 = 0.95; R gives exactly 1). */
+            if (pv > 1.0)
+                pv = 1.0;
         }
     }
     if (!isfinite(pv))
@@ -653,7 +658,10 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
             if (h.w[i] <= dx)
                 pv += h.w[i];
     }
-    out->p_value = pv;
+    /* pv sums normalised probabilities: rounding can take it an ulp or two
+     * past 1 (found by fuzzing: 15/32 vs 0/4992, "less").  R clamps the
+     * same way for r x c tables: max(0, min(1, PVAL)). */
+    out->p_value = pv > 1.0 ? 1.0 : pv;
     out->conf_level = conf_level;
     /* conditional MLE */
     double th;
