@@ -200,6 +200,7 @@ FAULT_FLAGS := -DKAP_FAULT_INJECTION -fsanitize=address,undefined -fno-omit-fram
 test-fault:
 	$(MAKE) --no-print-directory BUILD=build/fault SANFLAGS="$(FAULT_FLAGS)" lib
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(FAULT_FLAGS) -Iinclude -Ilibkapstats -Itests/fault \
+	    -DKAP_TEST_DIR='"$(CURDIR)/tests"' \
 	    $(HDF5_CFLAGS) -o build/fault/sweep tests/fault/sweep.c tests/fault/scenarios.c \
 	    build/fault/libkapstats.a $(LIBS)
 	build/fault/sweep
