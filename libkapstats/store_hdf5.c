@@ -1090,22 +1090,20 @@ static int create_temp(const char *path, char **tmp_out)
     return -1;
 }
 
-static int fsync_dir_of(const char *path)
+/* The directory part of path ("." when none), newly allocated. */
+static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir;
     if (!slash)
-        dir = kap_strdup(".");
-    else if (slash == path)
-        dir = kap_strdup("/");
-    else
-        dir = kap_strndup(path, (size_t)(slash - path));
-    if (!dir) {
-        errno = ENOMEM;
-        return -1;
-    }
+        return kap_strdup(".");
+    if (slash == path)
+        return kap_strdup("/");
+    return kap_strndup(path, (size_t)(slash - path));
+}
+
+static int fsync_dir(const char *dir)
+{
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    kap_free(dir);
     if (fd < 0)
         return -1;
     int rc = fsync(fd);
@@ -1137,9 +1135,14 @@ int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
 
     char ebuf[128];
     char *tmp = NULL;
+    /* allocated now: nothing may fail for lack of memory after the rename */
+    char *dir = dir_of(path);
+    if (!dir)
+        return kap_err(err, KAP_ENOMEM, "cannot write %s: out of memory", path);
     int fd = create_temp(path, &tmp);
     if (fd < 0) {
         int e = errno;
+        kap_free(dir);
         if (e == ENOMEM)
             return kap_err(err, KAP_ENOMEM, "cannot write %s: out of memory",
                            path);
@@ -1190,15 +1193,19 @@ int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
     if (rc) {
         unlink(tmp);
         kap_free(tmp);
+        kap_free(dir);
         return rc;
     }
     kap_free(tmp);
-    if (fsync_dir_of(path) < 0) {
+    /* The new store is in place; make the rename itself durable. */
+    if (fsync_dir(dir) < 0) {
         int e = errno;
-        return kap_err(err, KAP_EIO, "wrote %s but could not sync its "
-                       "directory: %s", path, errno_text(e, ebuf, sizeof ebuf));
+        rc = kap_err(err, KAP_EIO, "wrote %s but could not sync its "
+                     "directory %s: %s", path, dir,
+                     errno_text(e, ebuf, sizeof ebuf));
     }
-    return KAP_OK;
+    kap_free(dir);
+    return rc;
 }
 
 /* ==== reading =========================================================== */

@@ -710,8 +710,7 @@ static void test_write_readonly_dir(void)
     kap_trial_free(t);
 }
 
-/* Failures after the temporary file exists: an invalid trial, a target that
- * is a directory, a file-size limit hit mid-write.  The old target stays
+/* Failures: an invalid trial, a target that is a directory.  The old target stays
  * byte for byte; no temporary file is left. */
 static void test_write_preserves_target(void)
 {
@@ -774,11 +773,32 @@ static void test_write_preserves_target(void)
     struct stat st;
     CU_ASSERT(stat(d, &st) == 0 && S_ISDIR(st.st_mode));
 
-    /* file-size limit: the HDF5 write itself fails (in a child process so
-     * the limit does not leak into the other tests) */
+    unsigned char *after = slurp(p, &n1);
+    CU_ASSERT(after && n0 == n1 && memcmp(before, after, n0) == 0);
+    CU_ASSERT_EQUAL(count_temps(tmpdir), 0);
+    free(before);
+    free(after);
+    kap_trial_free(bad);
+    kap_trial_free(t);
+    assert_no_open_objects();
+}
+
+/* The HDF5 write itself fails half-way (file-size limit, in a child
+ * process so that the limit does not leak into the other tests): KAP_EIO,
+ * old target byte for byte, no temporary file. */
+static void test_write_fails_midway(void)
+{
+    char p[512];
+    tpath(p, sizeof p, "midway.h5");
+    kap_trial *t = make_minimal();
+    CU_ASSERT_EQUAL_FATAL(kap_trial_write(t, p, NULL), KAP_OK);
+    kap_trial_free(t);
+    size_t n0, n1;
+    unsigned char *before = slurp(p, &n0);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        free(before);
         signal(SIGXFSZ, SIG_IGN);
         struct rlimit rl = {2000, 2000};
         setrlimit(RLIMIT_FSIZE, &rl);
@@ -788,20 +808,17 @@ static void test_write_preserves_target(void)
         int ok = rc == KAP_EIO && strstr(ce.message, p) != NULL;
         if (!ok)
             fprintf(stderr, "child: rc %d: %s\n", rc, ce.message);
+        kap_trial_free(big);
         _exit(ok ? 0 : 1);
     }
     int status = 0;
     CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
     CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
     unsigned char *after = slurp(p, &n1);
     CU_ASSERT(after && n0 == n1 && memcmp(before, after, n0) == 0);
     CU_ASSERT_EQUAL(count_temps(tmpdir), 0);
     free(before);
     free(after);
-    kap_trial_free(bad);
-    kap_trial_free(t);
-    assert_no_open_objects();
 }
 
 static void test_write_replaces(void)
@@ -937,6 +954,8 @@ static void test_open_flipped(void)
     fprintf(stderr, "(flipped %zu of %zu bytes: %zu read unchanged, %zu refused)\n",
             tried, n, ok, tried - ok);
     CU_ASSERT_EQUAL(bad, 0);
+    /* the seal covers every byte: nothing damaged is ever accepted */
+    CU_ASSERT_EQUAL(ok, 0);
     assert_no_open_objects();
     free(b);
     kap_trial_free(orig);
@@ -1545,6 +1564,73 @@ static void test_no_leaks(void)
     kap_trial_free(t);
 }
 
+/* A program that leaves HDF5's default error printing on and opens every
+ * hostile file made above (and more flipped bytes) must exit silently:
+ * HDF5 1.10 prints "infinite loop closing library" at exit when damaged
+ * metadata was ever parsed (HDFGroup/hdf5#3790); the seal keeps damaged
+ * bytes away from HDF5. */
+static void test_silent_exit(void)
+{
+    char errfile[512];
+    tpath(errfile, sizeof errfile, "exit-stderr.txt");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            _exit(3);
+        dup2(fd, 2);
+        close(fd);
+        H5Eset_auto2(H5E_DEFAULT, (H5E_auto2_t)H5Eprint2, NULL);
+        DIR *d = opendir(tmpdir);
+        struct dirent *de;
+        int opened = 0;
+        while (d && (de = readdir(d))) {
+            if (!strstr(de->d_name, ".h5"))
+                continue;
+            char p[700];
+            snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
+            kap_trial *t = NULL;
+            if (kap_trial_open(&t, p, NULL) == KAP_OK)
+                kap_trial_free(t);
+            opened++;
+        }
+        if (d)
+            closedir(d);
+        /* every byte of a small store flipped once */
+        kap_trial *m = make_minimal();
+        char p[600], q[600];
+        snprintf(p, sizeof p, "%s/exit-src.h5", tmpdir);
+        snprintf(q, sizeof q, "%s/exit-flip.h5", tmpdir);
+        if (kap_trial_write(m, p, NULL) != KAP_OK)
+            _exit(4);
+        kap_trial_free(m);
+        size_t n;
+        unsigned char *b = slurp(p, &n);
+        for (size_t off = 0; b && off < n; off++) {
+            b[off] ^= 0x10;
+            FILE *f = fopen(q, "wb");
+            fwrite(b, 1, n, f);
+            fclose(f);
+            b[off] ^= 0x10;
+            kap_trial *t = NULL;
+            if (kap_trial_open(&t, q, NULL) == KAP_OK)
+                kap_trial_free(t);
+        }
+        free(b);
+        exit(opened > 10 ? 0 : 5);   /* exit(): HDF5's atexit handler runs */
+    }
+    int status = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    size_t n = 99;
+    unsigned char *b = slurp(errfile, &n);
+    if (b && n)
+        fprintf(stderr, "child stderr: %.300s\n", (char *)b);
+    CU_ASSERT_EQUAL(n, 0);
+    free(b);
+}
+
 #ifdef KAP_FAULT_INJECTION
 /* Every allocation in write and open may fail: KAP_ENOMEM, no leak, no
  * temporary file, target intact. */
@@ -1556,6 +1642,7 @@ static void test_alloc_failures(void)
     size_t n0;
     unsigned char *before = slurp(p, &n0);
     kap_trial *t2 = make_minimal();
+    unsigned long wfails = 0, rfails = 0;
     for (unsigned long k = 1; k < 2000; k++) {
         kap_test_fail_alloc_at(k);
         int rc = kap_trial_write(t2, p, NULL);
@@ -1563,6 +1650,7 @@ static void test_alloc_failures(void)
         if (rc == KAP_OK)
             break;
         CU_ASSERT_EQUAL(rc, KAP_ENOMEM);
+        wfails++;
         CU_ASSERT_EQUAL(count_temps(tmpdir), 0);
         size_t n1;
         unsigned char *after = slurp(p, &n1);
@@ -1583,7 +1671,11 @@ static void test_alloc_failures(void)
         }
         CU_ASSERT_EQUAL(rc, KAP_ENOMEM);
         CU_ASSERT_PTR_NULL(r);
+        rfails++;
     }
+    fprintf(stderr, "(allocation failures: %lu in write, %lu in open)\n", wfails, rfails);
+    CU_ASSERT(wfails >= 5);
+    CU_ASSERT(rfails >= 100);
     assert_no_open_objects();
     free(before);
     kap_trial_free(t);
@@ -1618,6 +1710,7 @@ int main(void)
         {"write: missing directory, bad arguments", test_write_missing_dir},
         {"write: read-only directory", test_write_readonly_dir},
         {"write: failures keep the old target", test_write_preserves_target},
+        {"write: fails half-way (file-size limit)", test_write_fails_midway},
         {"write: replaces the target", test_write_replaces},
         {"open: not HDF5, missing, directory", test_open_not_hdf5},
         {"open: truncated stores", test_open_truncated},
@@ -1628,6 +1721,7 @@ int main(void)
         {"open: missing objects, wrong rank/type/dims, bad codes", test_open_mutated},
         {"HDF5 never prints; caller's handler restored", test_quiet},
         {"no leaked HDF5 ids or memory", test_no_leaks},
+        {"silent exit after hostile files", test_silent_exit},
 #ifdef KAP_FAULT_INJECTION
         {"allocation failures", test_alloc_failures},
 #endif
