@@ -499,7 +499,14 @@ static void test_roundtrip_full(void)
     memcpy(sha, "0123456789abcdef", 16);
     sha[64] = '\0';
     CU_ASSERT_STRING_EQUAL(kap_trial_source_sha256(b, 1), sha);
-    CU_ASSERT_EQUAL(b->n_excluded_anl01, (size_t)UINT32_MAX + 5);
+    CU_ASSERT_EQUAL(kap_trial_n_excluded_anl01(b), (size_t)UINT32_MAX + 5);
+    CU_ASSERT_EQUAL(kap_trial_n_excluded_dtype(b), 12);
+    CU_ASSERT_EQUAL(kap_trial_n_varying_columns(b), 2);
+    CU_ASSERT_STRING_EQUAL(kap_trial_varying_column(b, 1), "AGE");
+    CU_ASSERT_PTR_NULL(kap_trial_varying_column(b, 2));
+    CU_ASSERT_PTR_NOT_NULL(strstr(kap_trial_mapping(b), "größe: ✓"));
+    CU_ASSERT_PTR_NULL(kap_trial_mapping(NULL));
+    CU_ASSERT_EQUAL(kap_trial_n_excluded_dtype(NULL), 0);
     kap_trial_free(b);
     kap_trial_free(t);
     /* the header's content-sha256 is what coreutils computes */
@@ -525,6 +532,7 @@ static void test_roundtrip_minimal(void)
 {
     kap_trial *t = make_minimal();
     roundtrip(t, "minimal.h5");
+    CU_ASSERT_STRING_EQUAL(kap_trial_mapping(t), "");   /* NULL mapping */
     kap_trial_free(t);
     /* no participants at all */
     t = kap_trial_new();
@@ -1631,6 +1639,72 @@ static void test_silent_exit(void)
     free(b);
 }
 
+/* Run the CLI; returns its exit status, output in out (stdout+stderr). */
+static int run_cli(const char *args, char *out, size_t cap)
+{
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "%s/kapstats %s 2>&1", KAP_BUILD_DIR, args);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_FATAL(p != NULL);
+    size_t len = fread(out, 1, cap - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_info(void)
+{
+    static char out[65536];
+    char p[512], args[1100];
+    write_good("cli.h5", p, sizeof p);
+    snprintf(args, sizeof args, "info '%s'", p);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 0);
+    const char *want[] = {
+        "writer: libkapstats " KAP_VERSION_STRING "\n",
+        "source layout: long\n",
+        "  data/wide.csv  sha256 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+        "participants: 7 in 3 arms\n",
+        "  ketamine             3\n",
+        "  madrs (depression, min 0, max 60, 4 visits)\n",
+        "    baseline                    0  5/7 (71.4%)  baseline\n",
+        "    week4                      28  5/7 (71.4%)\n",
+        "  bp/sys%.x (vital, no declared range, 2 visits)\n",
+        "    screening                   -  7/7 (100.0%)\n",
+        "  cadss (dissociation, min 0, max 92, 0 visits)\n",
+        "  site: categorical, 3 levels, missing 2\n",
+        "    Zürich               2\n",
+        "  weight/kg: numeric, n 7, missing 0, min 70.5, max 76.5\n",
+        "  empty_levels: categorical, 0 levels, missing 7\n",
+        "    term                     all              ketamine         midazolam        placebo\n",
+        "    nausea                   3/5              3/3              0/0              0/2\n",
+        "  records excluded, DTYPE set:        12\n",
+        "  records excluded, ANL01FL not Y:    4294967300\n",
+        "  columns varying within a subject:   SITE, AGE\n"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(out, want[i])) {
+            fprintf(stderr, "info output lacks: %s---\n%s\n", want[i], out);
+            CU_FAIL("info output");
+        }
+    /* errors: usage 2, I/O 4, store 5 */
+    CU_ASSERT_EQUAL(run_cli("info", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(run_cli("info --nope x.h5", out, sizeof out), 2);
+    snprintf(args, sizeof args, "info '%s' '%s'", p, p);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 2);
+    CU_ASSERT_EQUAL(run_cli("info --help", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: kapstats info"));
+    snprintf(args, sizeof args, "info '%s/nope.h5'", tmpdir);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 4);
+    size_t n;
+    unsigned char *b = slurp(p, &n);
+    b[n / 2] ^= 1;
+    spit(p, b, n);
+    free(b);
+    snprintf(args, sizeof args, "info '%s'", p);
+    CU_ASSERT_EQUAL(run_cli(args, out, sizeof out), 5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "content checksum mismatch"));
+    CU_ASSERT_PTR_NULL(strstr(out, "HDF5"));   /* nothing from HDF5 itself */
+}
+
 #ifdef KAP_FAULT_INJECTION
 /* Every allocation in write and open may fail: KAP_ENOMEM, no leak, no
  * temporary file, target intact. */
@@ -1722,6 +1796,7 @@ int main(void)
         {"HDF5 never prints; caller's handler restored", test_quiet},
         {"no leaked HDF5 ids or memory", test_no_leaks},
         {"silent exit after hostile files", test_silent_exit},
+        {"kapstats info", test_cli_info},
 #ifdef KAP_FAULT_INJECTION
         {"allocation failures", test_alloc_failures},
 #endif

@@ -161,6 +161,19 @@ KAP_EXTERN const char *kap_trial_source_sha256(const kap_trial *t,
 KAP_EXTERN const char *kap_trial_source_layout(const kap_trial *t);
 /* libkapstats version that wrote the store. */
 KAP_EXTERN const char *kap_trial_writer_version(const kap_trial *t);
+/* Human-readable text: how columns / PARAMCD values were mapped to
+ * instruments and visits ("" when none was recorded). */
+KAP_EXTERN const char *kap_trial_mapping(const kap_trial *t);
+
+/* ---- ingestion notes (long layout; 0 for wide) ------------------------- */
+/* Records dropped because DTYPE was set (derived records). */
+KAP_EXTERN size_t kap_trial_n_excluded_dtype(const kap_trial *t);
+/* Records dropped because ANL01FL was not "Y". */
+KAP_EXTERN size_t kap_trial_n_excluded_anl01(const kap_trial *t);
+/* Subject-level columns whose value varied within a subject. */
+KAP_EXTERN size_t kap_trial_n_varying_columns(const kap_trial *t);
+KAP_EXTERN const char *kap_trial_varying_column(const kap_trial *t,
+                                                size_t i);
 
 #ifdef __cplusplus
 }
