@@ -429,6 +429,11 @@ static int vfail(vmsg *m, const char *fmt, ...)
     va_start(ap, fmt);
     kap_vsnprintf(m->text, sizeof m->text, fmt, ap);
     va_end(ap);
+    /* names from the store may hold control characters: keep them off the
+     * caller's terminal */
+    for (char *p = m->text; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return KAP_EINVAL;
 }
 
@@ -1074,8 +1079,10 @@ static int create_temp(const char *path, char **tmp_out)
                 ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)&r ^
                 (uint64_t)attempt;
         }
-        kap_snprintf(tmp, len, "%.*s.%s.tmp-%016llx", (int)dirlen, path, base,
-                     (unsigned long long)r);
+        /* the base name is cut so that the temporary name stays within
+         * NAME_MAX (255) */
+        kap_snprintf(tmp, len, "%.*s.%.200s.tmp-%016llx", (int)dirlen, path,
+                     base, (unsigned long long)r);
         int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
             *tmp_out = tmp;
@@ -2084,7 +2091,8 @@ int kap_trial_open(kap_trial **out, const char *path, kap_error *err)
     /* Plain POSIX first: "cannot open" is an I/O error, distinct from
      * "opened but not a store". */
     char ebuf[128];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO at path must not block us (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         return kap_err(err, KAP_EIO, "cannot open %s: %s", path,

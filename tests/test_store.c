@@ -14,6 +14,7 @@
 #include <float.h>
 #include <hdf5.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -761,6 +762,18 @@ static void test_write_preserves_target(void)
     CU_ASSERT_EQUAL(kap_trial_write(bad, p, &e), KAP_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "UTF-8"));
     bad->ids[0][1] = '-';
+    /* control characters in names never reach the message */
+    kap_free(bad->ids[1]);
+    bad->ids[1] = xstrdup("\033[31mP-001");
+    kap_free(bad->ids[3]);
+    bad->ids[3] = xstrdup("\033[31mP-001");
+    CU_ASSERT_EQUAL(kap_trial_write(bad, p, &e), KAP_EINVAL);
+    CU_ASSERT_PTR_NULL(strchr(e.message, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "?[31mP-001"));
+    kap_free(bad->ids[1]);
+    bad->ids[1] = xstrdup("P-002");
+    kap_free(bad->ids[3]);
+    bad->ids[3] = xstrdup("P/004");
     bad->instruments[0].baseline = 4;
     CU_ASSERT_EQUAL(kap_trial_write(bad, p, &e), KAP_EINVAL);
     bad->instruments[0].baseline = 0;
@@ -831,7 +844,7 @@ static void test_write_fails_midway(void)
 
 static void test_write_replaces(void)
 {
-    char p[512];
+    char p[600];
     kap_trial *a = make_minimal(), *b = make_full(), *r = NULL;
     tpath(p, sizeof p, "replace.h5");
     CU_ASSERT_EQUAL(kap_trial_write(a, p, NULL), KAP_OK);
@@ -840,6 +853,15 @@ static void test_write_replaces(void)
     CU_ASSERT(trials_equal(b, r));
     CU_ASSERT_EQUAL(count_temps(tmpdir), 0);
     kap_trial_free(r);
+    /* a base name of 250 bytes: the temporary name must stay legal */
+    char longname[300];
+    memset(longname, 'n', 247);
+    memcpy(longname + 247, ".h5", 4);
+    tpath(p, sizeof p, longname);
+    CU_ASSERT_EQUAL(kap_trial_write(a, p, NULL), KAP_OK);
+    CU_ASSERT_EQUAL(kap_trial_open(&r, p, NULL), KAP_OK);
+    kap_trial_free(r);
+    CU_ASSERT_EQUAL(count_temps(tmpdir), 0);
     /* a relative path (no directory part) */
     char cwd[512];
     CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
@@ -889,6 +911,10 @@ static void test_open_not_hdf5(void)
     tpath(p, sizeof p, "sig.h5");
     spit(p, "\211HDF\r\n\032\n", 8);
     expect_fail(p, KAP_EFORMAT, NULL);
+    /* a FIFO must not block the open */
+    tpath(p, sizeof p, "fifo.h5");
+    CU_ASSERT_EQUAL_FATAL(mkfifo(p, 0644), 0);
+    expect_fail(p, KAP_EIO, "not a regular file");
     kap_trial *t;
     CU_ASSERT_EQUAL(kap_trial_open(NULL, p, NULL), KAP_EINVAL);
     CU_ASSERT_EQUAL(kap_trial_open(&t, NULL, NULL), KAP_EINVAL);
@@ -1639,6 +1665,96 @@ static void test_silent_exit(void)
     free(b);
 }
 
+/* Many threads open the same store at once (HDF5 thread-safe build;
+ * error-printing switched off per thread). */
+typedef struct thr_arg {
+    const char *path;
+    const kap_trial *ref;
+    int bad;
+} thr_arg;
+
+static void *thr_open(void *p)
+{
+    thr_arg *a = p;
+    for (int i = 0; i < 25; i++) {
+        kap_trial *t = NULL;
+        kap_error e;
+        if (kap_trial_open(&t, a->path, &e) != KAP_OK || !trials_equal(a->ref, t))
+            a->bad++;
+        kap_trial_free(t);
+        /* and a failing one */
+        if (kap_trial_open(&t, "/nonexistent/x.h5", &e) != KAP_EIO)
+            a->bad++;
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    char p[512];
+    write_good("threads.h5", p, sizeof p);
+    kap_trial *ref = make_full();
+    pthread_t th[4];
+    thr_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (thr_arg){p, ref, 0};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, thr_open, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CU_ASSERT_EQUAL(args[i].bad, 0);
+    }
+    kap_trial_free(ref);
+    assert_no_open_objects();
+}
+
+/* The layout document's h5py recipe reads what the library wrote, and
+ * h5dump accepts the file (skipped when they are not installed). */
+static void test_foreign_readers(void)
+{
+    char p[512], cmd[2048], out[4096];
+    write_good("h5py.h5", p, sizeof p);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 - '%s' 2>&1 <<'EOF'\n"
+             "import sys\n"
+             "try:\n"
+             "    import h5py, numpy as np\n"
+             "except ImportError:\n"
+             "    print('SKIP'); sys.exit(0)\n"
+             "f = h5py.File(sys.argv[1], 'r')\n"
+             "assert f.attrs['format'] == b'libkapstats-trial'\n"
+             "assert f.attrs['layout_version'] == 1\n"
+             "ids = f['participants/id'].asstr()[()]\n"
+             "arms = f['participants/arm_names'].asstr()[()][f['participants/arm'][()]]\n"
+             "instr = sorted(f['instruments'].values(), key=lambda g: g.attrs['index'])\n"
+             "names = [g.attrs['name'].decode() for g in instr]\n"
+             "s = instr[0]['scores'][()]\n"
+             "site = f['covariates/site']\n"
+             "lv = site['levels'].asstr()[()]\n"
+             "print(ids[2], arms[4], '|'.join(names), s.shape, np.signbit(s[0,0]), np.isnan(s[0,2]),\n"
+             "      s[1,1] == 5e-324, lv[2], list(site['codes'][()]),\n"
+             "      f['adverse_events/flags'].shape, f['provenance/source_sha256'].asstr()[0][:4],\n"
+             "      f['provenance'].attrs['n_excluded_anl01'])\n"
+             "EOF", p);
+    FILE *f = popen(cmd, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    size_t len = fread(out, 1, sizeof out - 1, f);
+    out[len] = '\0';
+    pclose(f);
+    if (strncmp(out, "SKIP", 4) == 0) {
+        fprintf(stderr, "(h5py not installed: skipped)\n");
+    } else {
+        const char *want = "Ünïcødé-003 midazolam madrs|bp/sys%.x|.größe-体重|cadss (7, 4) "
+                           "True True True 東京 [-1, 0, 1, 2, -1, 0, 1] (3, 7) aaaa 4294967300\n";
+        if (strcmp(out, want) != 0)
+            fprintf(stderr, "h5py said: %s\nwanted:    %s", out, want);
+        CU_ASSERT_STRING_EQUAL(out, want);
+    }
+    snprintf(cmd, sizeof cmd, "command -v h5dump >/dev/null || exit 0; "
+             "h5dump -H '%s' >/dev/null 2>&1", p);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* Run the CLI; returns its exit status, output in out (stdout+stderr). */
 static int run_cli(const char *args, char *out, size_t cap)
 {
@@ -1797,6 +1913,8 @@ int main(void)
         {"no leaked HDF5 ids or memory", test_no_leaks},
         {"silent exit after hostile files", test_silent_exit},
         {"kapstats info", test_cli_info},
+        {"many threads", test_threads},
+        {"read by h5py and h5dump", test_foreign_readers},
 #ifdef KAP_FAULT_INJECTION
         {"allocation failures", test_alloc_failures},
 #endif
