@@ -991,6 +991,9 @@ static int write_store(wctx *w, const kap_trial *t, const char *tmp)
         (fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110) < 0 ||
         H5Pset_file_locking(fapl, 1, 1) < 0 ||
+        /* H5Fclose really closes (and flushes) the file even if an object
+         * were left open, before the file is sealed and renamed */
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
         (w->lcpl = H5Pcreate(H5P_LINK_CREATE)) < 0 ||
         H5Pset_char_encoding(w->lcpl, H5T_CSET_UTF8) < 0 ||
         (w->gcpl = H5Pcreate(H5P_GROUP_CREATE)) < 0 ||
@@ -1045,6 +1048,10 @@ static int write_store(wctx *w, const kap_trial *t, const char *tmp)
 done:
     close_obj(&g);
     if (fid >= 0) {
+        /* only the file itself may still be open here */
+        if (!rc && H5Fget_obj_count(fid, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
+            rc = kap_err(w->err, KAP_EIO, "cannot write %s: internal error: "
+                         "HDF5 objects left open", w->path);
         if (H5Fclose(fid) < 0 && !rc)
             rc = werr(w, tmp, "cannot close HDF5 file");
         fid = H5I_INVALID_HID;
