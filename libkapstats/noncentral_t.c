@@ -76,6 +76,8 @@ static double stirlerr(double z)
     return r.val - (z + 0.5) * log(z) + z - LN_SQRT_2PI;
 }
 
+double kap_stirlerr(double z) { return stirlerr(z); }
+
 static double bd0(double x, double m)
 {
     if (fabs(x - m) < 0.1 * (x + m)) {

@@ -18,6 +18,11 @@
 
 #include "internal.h"
 
+/* Loader's (2000) Stirling-series remainder
+ * stirlerr(z) = log Gamma(z + 1) - (z + 1/2) log z + z - log sqrt(2 pi),
+ * z > 0, accurate to ~1e-16 absolute (series for z > 15). */
+KAP_INTERNAL double kap_stirlerr(double z);
+
 /* Regularized incomplete beta I_x(a, b) and its complement 1 - I_x(a, b)
  * = I_y(b, a), each to full relative accuracy.  x and y = 1 - x are passed
  * separately so that the caller can compute the smaller one without
