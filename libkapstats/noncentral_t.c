@@ -44,10 +44,14 @@
  * sqrt(lambda): ~1.7e5 terms at 1e8). */
 #define NCT_LAMBDA_MAX 1e8
 #define NCT_SERIES_MAX_ITER 5000000L
+/* Supported range of kap_nct_cdf (df = +Inf is handled separately). */
+#define NCT_T_MAX 1e150
+#define NCT_DF_MAX 1e10
+#define NCT_NCP_MAX 1e10
 #define IBETA_MAX_ITER 200000
-/* Upper tail with ncp < 0 (cancelling series): accepted when >= this,
- * where an absolute error of ~1e-15 is still a small relative error. */
-#define NCT_CANCEL_ACCEPT 1e-3
+/* Series truncation: remaining terms below 1e-17 of the sum, or below
+ * this absolute floor (which no normal-range result can feel). */
+#define NCT_ABS_FLOOR 1e-320
 /* x below this is treated as 0: the neglected part is O(sqrt(x)). */
 #define NCT_X_TINY 1e-280
 
@@ -214,8 +218,11 @@ static void ksum_add(ksum *k, double v)
 
 static double ksum_get(const ksum *k) { return k->s + k->c; }
 
-/* t > 0 finite, df > 0 finite, lambda <= NCT_LAMBDA_MAX. */
-static int nct_series(double t, double df, double ncp, int lower, double *p)
+/* t > 0 finite, df > 0 finite, lambda <= NCT_LAMBDA_MAX.  With
+ * have_fallback, an underflow at the start (see below) returns
+ * KAP_ENUMERIC at once instead of summing terms that cannot be trusted. */
+static int nct_series(double t, double df, double ncp, int lower,
+                      int have_fallback, double *p)
 {
     const double b = 0.5 * df;
     const double r = df / t;
@@ -257,6 +264,8 @@ static int nct_series(double t, double df, double ncp, int lower, double *p)
      * lost (they may dominate): report it so that the caller can use the
      * quadrature instead; the value computed is still returned. */
     const int start_underflow = TA0 < 1e-290 || TB0 < 1e-290;
+    if (start_underflow && have_fallback)
+        return KAP_ENUMERIC;
     ksum sum = {0.0, 0.0};
     long iter = 0;
 
@@ -287,7 +296,7 @@ static int nct_series(double t, double df, double ncp, int lower, double *p)
                 double tq = fabs(Q) / (1.0 - lam / (j + 2.5));
                 double bound = lower ? A * tp + B * tq : tp + tq;
                 double est = base + 0.5 * ksum_get(&sum);
-                if (0.5 * bound <= 1e-17 * fabs(est))
+                if (0.5 * bound <= fmax(1e-17 * fabs(est), NCT_ABS_FLOOR))
                     break;
             }
             if (++iter > NCT_SERIES_MAX_ITER)
@@ -323,7 +332,7 @@ static int nct_series(double t, double df, double ncp, int lower, double *p)
                 double tq = fabs(Q) * rq / (1.0 - rq);
                 double bound = lower ? tp + tq : A * tp + B * tq;
                 double est = base + 0.5 * ksum_get(&sum);
-                if (0.5 * bound <= 1e-17 * fabs(est))
+                if (0.5 * bound <= fmax(1e-17 * fabs(est), NCT_ABS_FLOOR))
                     break;
             }
             if (++iter > NCT_SERIES_MAX_ITER)
@@ -377,7 +386,10 @@ static double log_g(const nct_quad *q, double s)
 static double dlog_g(const nct_quad *q, double s)
 {
     double z = q->c0 + q->c1 * s;
-    double mills = exp(-0.5 * z * z - LN_SQRT_2PI - log_pnorm(z));
+    /* phi(z) / Phi(z); for z < -1e5 its asymptotic form -z / (1 - 1/z^2)
+     * (relative error 2/z^4), which also avoids overflowing z^2. */
+    double mills = z < -1e5 ? -z / (1.0 - 1.0 / (z * z))
+                            : exp(-0.5 * z * z - LN_SQRT_2PI - log_pnorm(z));
     return q->c1 * mills + (q->df - 1.0) / s - q->df * s;
 }
 
@@ -491,6 +503,14 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
         }
         return KAP_ENUMERIC;
     }
+    /* The integrand is below its peak e^hmax everywhere and lives on an
+     * short interval (it is bounded by the density of S, whose tails are
+     * Gaussian-like), so
+     * a peak below e^-800 means a probability that underflows. */
+    if (hmax < -800.0) {
+        *p = 0.0;
+        return KAP_OK;
+    }
     q.hshift = hmax;
     /* Integrand below e^-50 of its peak is dropped; the log-concave tails
      * beyond the edges are bounded by g(edge) / |(log g)'(edge)|. */
@@ -603,6 +623,10 @@ int kap_nct_cdf(double t, double df, double ncp, int lower, double *p)
         *p = lower ? gsl_cdf_ugaussian_P(t - ncp) : gsl_cdf_ugaussian_Q(t - ncp);
         return KAP_OK;
     }
+    /* Supported range (beyond it neither t^2 + df nor the mixing density
+     * of S can be handled in double precision by these methods). */
+    if (fabs(t) > NCT_T_MAX || df > NCT_DF_MAX || fabs(ncp) > NCT_NCP_MAX)
+        return KAP_ENUMERIC;
     if (t == 0.0) {
         *p = lower ? gsl_cdf_ugaussian_P(-ncp) : gsl_cdf_ugaussian_Q(-ncp);
         return KAP_OK;
@@ -619,9 +643,13 @@ int kap_nct_cdf(double t, double df, double ncp, int lower, double *p)
             return kap_nct_cdf_quad(t, df, ncp, lower, p);
         return KAP_ENUMERIC;
     }
-    int rc = nct_series(t, df, ncp, lower, p);
+    /* Upper tail with ncp < 0: the series cancels (absolute error up to
+     * ~1e-12 for large df), so the quadrature is used. */
+    if (!lower && ncp < 0.0 && df >= 1.0)
+        return kap_nct_cdf_quad(t, df, ncp, lower, p);
+    int rc = nct_series(t, df, ncp, lower, df >= 1.0, p);
     if (df >= 1.0) {
-        if (rc != KAP_OK || (!lower && ncp < 0.0 && *p < NCT_CANCEL_ACCEPT))
+        if (rc != KAP_OK)
             return kap_nct_cdf_quad(t, df, ncp, lower, p);
     } else if (rc == KAP_ENUMERIC) {
         /* df < 1: no log-concave quadrature; the series value is accurate
