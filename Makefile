@@ -190,7 +190,8 @@ $(BUILD)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STLIB) $(HEADE
 replay: $(REPLAY_BIN)
 	@for b in $(REPLAY_BIN); do n=$$(basename $$b); \
 	    files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n -type f 2>/dev/null | sort); \
-	    [ -z "$$files" ] || $$b $$files || exit 1; done
+	    [ -z "$$files" ] || LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+	        $$b $$files || exit 1; done
 
 # ---- allocation-failure sweep ------------------------------------------------
 # Builds the library with -DKAP_FAULT_INJECTION (+ ASan/LSan for leaks) in
