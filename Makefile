@@ -205,3 +205,19 @@ test-fault:
 	    $(HDF5_CFLAGS) -o build/fault/sweep tests/fault/sweep.c tests/fault/scenarios.c \
 	    build/fault/libkapstats.a $(LIBS)
 	build/fault/sweep
+
+# ---- thread safety under ThreadSanitizer -----------------------------------
+# The whole library and tests/test_threads.c built with -fsanitize=thread in
+# build/san-thread; 8 threads ingest, write, open and analyse concurrently.
+.PHONY: test-tsan
+test-tsan:
+	$(MAKE) --no-print-directory SANITIZE=thread build/san-thread/tests/test_threads
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $${TSAN_OPTIONS:-}" \
+	    build/san-thread/tests/test_threads
+
+# ---- valgrind memcheck of the CLI on the bundled trial ----------------------
+# Every CLI command present (scripts/valgrind_cli.sh lists them from
+# `kapstats --help`) on datasets/kap_trial_wide.csv.  HDF5's still-reachable
+# blocks are allowed; definite and indirect leaks and invalid accesses fail.
+valgrind: cli
+	sh scripts/valgrind_cli.sh $(CLI)
