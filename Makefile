@@ -221,3 +221,9 @@ test-tsan:
 # blocks are allowed; definite and indirect leaks and invalid accesses fail.
 valgrind: cli
 	sh scripts/valgrind_cli.sh $(CLI)
+
+# ---- crash safety: SIGKILLed ingests, readers during replacement -----------
+.PHONY: test-crash
+CRASH_KILLS ?= 20
+test-crash: cli
+	sh tests/crash/kill_ingest.sh $(BUILD) $(CRASH_KILLS)
