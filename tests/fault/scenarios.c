@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #ifndef KAP_TEST_DIR
 #define KAP_TEST_DIR "tests"
@@ -200,7 +202,102 @@ static int sc_strat(void *ctx)
     return rc;
 }
 
+/* ---- store and analyses ---------------------------------------------------
+ * Fixtures are built once before main() (no injected failure then): the
+ * small trial in memory and as a store, and the bundled trial opened. */
+static kap_trial *fx_small, *fx_bundled;
+static char fx_dir[64] = "/tmp/kapfault-XXXXXX";
+static char fx_store[128], fx_out[128];
+
+__attribute__((constructor)) static void fixtures_init(void)
+{
+    const char *p1[1] = {INGEST_DIR "small_wide.csv"};
+    const char *p2[1] = {KAP_TEST_DIR "/../datasets/kap_trial_wide.csv"};
+    if (!mkdtemp(fx_dir))
+        return;
+    snprintf(fx_store, sizeof fx_store, "%s/small.h5", fx_dir);
+    snprintf(fx_out, sizeof fx_out, "%s/out.h5", fx_dir);
+    kap_trial *t = NULL;
+    if (kap_ingest_files(&fx_small, p1, 1, NULL, NULL) == KAP_OK)
+        kap_trial_write(fx_small, fx_store, NULL);
+    if (kap_ingest_files(&t, p2, 1, NULL, NULL) == KAP_OK) {
+        char big[128];
+        snprintf(big, sizeof big, "%s/bundled.h5", fx_dir);
+        if (kap_trial_write(t, big, NULL) == KAP_OK)
+            kap_trial_open(&fx_bundled, big, NULL);
+        unlink(big);
+    }
+    kap_trial_free(t);
+}
+
+__attribute__((destructor)) static void fixtures_fini(void)
+{
+    kap_trial_free(fx_small);
+    kap_trial_free(fx_bundled);
+    unlink(fx_store);
+    unlink(fx_out);
+    rmdir(fx_dir);
+}
+
+/* A failed write must leave nothing behind: no target, no temp file. */
+static int dir_clean(void)
+{
+    DIR *d = opendir(fx_dir);
+    struct dirent *e;
+    int clean = 1;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".tmp-") || !strcmp(e->d_name, "out.h5"))
+            clean = 0;
+    if (d)
+        closedir(d);
+    return clean;
+}
+
+static int sc_store_write(void *ctx)
+{
+    (void)ctx;
+    if (!fx_small)
+        return -100;
+    int rc = kap_trial_write(fx_small, fx_out, NULL);
+    if (rc != KAP_OK && !dir_clean())
+        return -101;   /* a leftover file: reported as a failure */
+    unlink(fx_out);
+    return rc;
+}
+
+static int sc_store_open(void *ctx)
+{
+    (void)ctx;
+    kap_trial *t = NULL;
+    int rc = kap_trial_open(&t, fx_store, NULL);
+    if (rc != KAP_OK && t != NULL)
+        return -102;
+    kap_trial_free(t);
+    return rc;
+}
+
+static int sc_compare(void *ctx)
+{
+    (void)ctx;
+    if (!fx_bundled)
+        return -100;
+    kap_compare *c = NULL;
+    kap_compare_options o = KAP_COMPARE_OPTIONS_INIT;
+    static const char *const cov[2] = {"age", "site"};
+    o.covariates = cov;
+    o.n_covariates = 2;
+    o.missing = KAP_MISSING_LOCF;
+    int rc = kap_compare_run(&c, fx_bundled, "madrs", "week8", &o, NULL);
+    if (rc != KAP_OK && c != NULL)
+        return -102;
+    kap_compare_free(c);
+    return rc;
+}
+
 const scenario scenarios[] = {
+    {"store write (atomic)", sc_store_write},
+    {"store open + validation", sc_store_open},
+    {"compare (ANCOVA + covariates, LOCF)", sc_compare},
     {"rank tests and effect sizes", sc_rank},
     {"binary fisher/binom/nnt", sc_binary},
     {"stratified CMH/Woolf", sc_strat},
