@@ -1,11 +1,26 @@
 """kapstats: Python bindings for libkapstats, outcome statistics for
-clinical trials.  Thin ctypes layer: every number comes from the C library.
+clinical trials.  Thin ctypes layer over libkapstats.so: every number comes
+from the C library; this package converts arguments (numpy in) and results
+(typed, frozen dataclasses out).
+
+Arrays: anything array-like (lists, numpy arrays of any numeric dtype,
+pandas Series) is accepted; float64 C-contiguous numpy arrays are passed to
+C without a copy.  NaN means missing.
+
+Errors: every non-OK libkapstats result code raises a KapstatsError
+subclass carrying the C message: invalid arguments or data -> ValueError
+subclasses, I/O -> OSError, out of memory -> MemoryError.
+
+Threads: calls release the GIL and the library is re-entrant, so threads
+can run analyses in parallel.
 """
 from ._errors import (KapstatsError, InvalidArgumentError, InvalidInputError,
                       NotFoundError, InsufficientDataError, StoreFormatError,
                       KapstatsIOError, KapstatsMemoryError, ConvergenceError,
                       NumericalError)
-from ._ffi import LIBRARY_PATH, LIBRARY_VERSION, HEADER_VERSION
-from ._types import Result
+from ._ffi import LIBRARY_PATH, LIBRARY_VERSION, HEADER_VERSION, FOUND_BY
+from ._types import Result, Table
+from ._meta import (p_adjust, heterogeneity, MetaResult, strat_md,
+                    strat_md_summary, cmh, CmhResult, woolf)
 
 __version__ = LIBRARY_VERSION

@@ -7,6 +7,13 @@ The shared library is found, in order, through:
 3. the system loader (libkapstats.so.0 on the library path).
 The library's version must match the version these bindings were written
 for (major and minor); a mismatch raises ImportError at import.
+
+Every C function the bindings use is declared below, once, with its
+argument and result types (mirroring include/kapstats/*.h).  Functions that
+return a result code are called through call(), which appends a kap_error,
+and check(), which turns every non-OK code into the mapped exception
+carrying the C message (see _errors.py).  ctypes releases the GIL during
+each foreign call; the library is re-entrant, so threads run in parallel.
 """
 import ctypes
 import os
@@ -20,9 +27,14 @@ SONAME = "libkapstats.so.0"
 c_double_p = ctypes.POINTER(ctypes.c_double)
 c_int32_p = ctypes.POINTER(ctypes.c_int32)
 c_int8_p = ctypes.POINTER(ctypes.c_int8)
+c_size_t_p = ctypes.POINTER(ctypes.c_size_t)
+c_int_p = ctypes.POINTER(ctypes.c_int)
+c_char_p_p = ctypes.POINTER(ctypes.c_char_p)
+c_enum = ctypes.c_int  # C enums are int-sized on every supported ABI
 
 
 class KapError(ctypes.Structure):
+    """kap_error (common.h)."""
     _fields_ = [
         ("code", ctypes.c_int),
         ("message", ctypes.c_char * 512),
@@ -33,6 +45,7 @@ class KapError(ctypes.Structure):
 
 
 class KapResult(ctypes.Structure):
+    """kap_result (common.h)."""
     _fields_ = [
         ("estimate", ctypes.c_double),
         ("se", ctypes.c_double),
@@ -50,6 +63,111 @@ class KapResult(ctypes.Structure):
     ]
 
 
+# ---- meta.h -----------------------------------------------------------------
+class KapMetaOptions(ctypes.Structure):
+    """kap_meta_options (meta.h)."""
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("method", c_enum),
+        ("test", c_enum),
+        ("conf_level", ctypes.c_double),
+        ("threshold", ctypes.c_double),
+        ("tol", ctypes.c_double),
+        ("maxiter", ctypes.c_uint),
+        ("ci_maxiter", ctypes.c_uint),
+        ("ll0check", ctypes.c_int),
+        ("tau2_ci", ctypes.c_int),
+    ]
+
+
+def meta_options_init():
+    """KAP_META_OPTIONS_INIT (metafor 3.8 defaults)."""
+    return KapMetaOptions(1, META_METHODS["REML"], META_TESTS["z"], 0.95, 1e-5,
+                          0.0001220703125, 100, 1000, 1, 1)
+
+
+META_METHODS = {"FE": 0, "DL": 1, "REML": 2, "PM": 3}
+META_TESTS = {"z": 0, "knha": 1}
+
+
+class KapMetaResult(ctypes.Structure):
+    """kap_meta_result (meta.h)."""
+    _fields_ = [
+        ("pooled", KapResult),
+        ("tau2", ctypes.c_double),
+        ("se_tau2", ctypes.c_double),
+        ("tau2_ci_low", ctypes.c_double),
+        ("tau2_ci_high", ctypes.c_double),
+        ("Q", ctypes.c_double),
+        ("Q_df", ctypes.c_double),
+        ("Q_p", ctypes.c_double),
+        ("I2", ctypes.c_double),
+        ("I2_ci_low", ctypes.c_double),
+        ("I2_ci_high", ctypes.c_double),
+        ("H2", ctypes.c_double),
+        ("H2_ci_low", ctypes.c_double),
+        ("H2_ci_high", ctypes.c_double),
+        ("vt", ctypes.c_double),
+        ("k", ctypes.c_size_t),
+        ("n_dropped", ctypes.c_size_t),
+        ("iterations", ctypes.c_uint),
+        ("method", c_enum),
+        ("test", c_enum),
+        ("het_note", ctypes.c_char_p),
+    ]
+
+
+class KapStratSummary(ctypes.Structure):
+    """kap_strat_summary (meta.h)."""
+    _fields_ = [(f, ctypes.c_double) for f in
+                ("n1", "mean1", "sd1", "n2", "mean2", "sd2")]
+
+
+class KapCmhResult(ctypes.Structure):
+    """kap_cmh_result (meta.h)."""
+    _fields_ = [
+        ("mh_or", KapResult),
+        ("mh_rr", KapResult),
+        ("cmh", KapResult),
+        ("cmh_uncorrected", KapResult),
+        ("breslow_day", KapResult),
+        ("breslow_day_tarone", KapResult),
+        ("k", ctypes.c_size_t),
+        ("n_dropped", ctypes.c_size_t),
+    ]
+
+
+# ---- analysis.h ---------------------------------------------------------------
+class KapEndpointOptions(ctypes.Structure):
+    """kap_endpoint_options (analysis.h)."""
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("missing", c_enum),
+        ("response_threshold", ctypes.c_double),
+        ("remission_cutoff", ctypes.c_double),
+        ("remission_strict", ctypes.c_int),
+    ]
+
+
+def endpoint_options_init():
+    """KAP_ENDPOINT_OPTIONS_INIT."""
+    return KapEndpointOptions(1, 0, 0.5, float("nan"), 0)
+
+
+class KapEndpointCounts(ctypes.Structure):
+    """kap_endpoint_counts (analysis.h)."""
+    _fields_ = [(f, ctypes.c_size_t) for f in
+                ("n_participants", "n_used", "n_missing_baseline",
+                 "n_missing_post", "n_imputed", "n_baseline_zero")]
+
+
+ALTERNATIVES = {"two-sided": 0, "less": 1, "greater": 2}
+MEASURES = {"change": 0, "percent_change": 1, "response": 2, "remission": 3,
+            "value": 4}
+MISSING_RULES = {"complete_case": 0, "locf": 1, "bocf": 2}
+
+
+# ---- loading ------------------------------------------------------------------
 def _candidates():
     env = os.environ.get("KAPSTATS_LIB")
     if env:
@@ -77,7 +195,13 @@ lib, LIBRARY_PATH, FOUND_BY = _load()
 
 
 def _declare(name, restype, argtypes):
-    f = getattr(lib, name)
+    try:
+        f = getattr(lib, name)
+    except AttributeError:
+        raise ImportError("kapstats: %s (%s) has no symbol %s: library and "
+                          "bindings do not match" % (LIBRARY_PATH, LIBRARY_VERSION
+                                                     if "LIBRARY_VERSION" in globals()
+                                                     else "?", name)) from None
     f.restype = restype
     f.argtypes = argtypes
     return f
@@ -88,17 +212,25 @@ _declare("kap_version_number", ctypes.c_int, [])
 _declare("kap_strerror", ctypes.c_char_p, [ctypes.c_int])
 
 LIBRARY_VERSION = lib.kap_version().decode()
-_n = lib.kap_version_number()
-if (_n // 10000, (_n // 100) % 100) != HEADER_VERSION[:2]:
-    raise ImportError(
-        "kapstats: library/header version mismatch: %s loaded from %s, bindings are for %d.%d.%d"
-        % (LIBRARY_VERSION, LIBRARY_PATH, *HEADER_VERSION))
+
+
+def check_version():
+    """Raise ImportError unless the loaded library's major.minor equals
+    HEADER_VERSION's (called at import, before any other declaration)."""
+    n = lib.kap_version_number()
+    if (n // 10000, (n // 100) % 100) != tuple(HEADER_VERSION[:2]):
+        raise ImportError(
+            "kapstats: library/header version mismatch: %s loaded from %s, "
+            "bindings are for %d.%d.%d" % (LIBRARY_VERSION, LIBRARY_PATH,
+                                           *HEADER_VERSION))
+
+
+check_version()
 
 
 def declare(name, argtypes, restype=ctypes.c_int):
-    """Declare a C function once; int-returning ones get the checker."""
-    f = _declare(name, restype, argtypes)
-    return f
+    """Declare a C function once (argument and result types)."""
+    return _declare(name, restype, argtypes)
 
 
 def check(rc, err):
@@ -106,3 +238,80 @@ def check(rc, err):
     if rc != 0:
         raise _errors.from_code(rc, err)
     return rc
+
+
+def call(f, *args):
+    """Call a result-code-returning C function with a fresh trailing
+    kap_error and raise the mapped exception on failure."""
+    err = KapError()
+    rc = f(*args, ctypes.byref(err))
+    return check(rc, err)
+
+
+# ---- declarations: every C function the bindings use ------------------------
+_E = ctypes.POINTER(KapError)
+_sz = ctypes.c_size_t
+_d = ctypes.c_double
+_P = ctypes.c_void_p  # opaque handles (kap_trial *, ...)
+
+# multiplicity.h
+declare("kap_p_adjust", [c_double_p, c_double_p, _sz, c_enum, _E])
+declare("kap_padjust_method_name", [c_enum], ctypes.c_char_p)
+declare("kap_padjust_method_parse", [c_int_p, ctypes.c_char_p, _E])
+
+# meta.h
+declare("kap_meta_fit", [ctypes.POINTER(KapMetaResult), c_double_p, c_double_p,
+                         _sz, ctypes.POINTER(KapMetaOptions), _E])
+declare("kap_meta_method_name", [c_enum], ctypes.c_char_p)
+declare("kap_strat_md", [ctypes.POINTER(KapMetaResult), c_double_p, c_double_p,
+                         _sz, _d, _E])
+declare("kap_strat_md_summary", [ctypes.POINTER(KapMetaResult),
+                                 ctypes.POINTER(KapStratSummary), _sz,
+                                 ctypes.c_int, _d, _E])
+declare("kap_strat_cmh", [ctypes.POINTER(KapCmhResult), c_double_p, c_double_p,
+                          c_double_p, c_double_p, _sz, c_enum, _d, _E])
+declare("kap_strat_woolf", [ctypes.POINTER(KapMetaResult), c_double_p, c_double_p,
+                            c_double_p, c_double_p, _sz,
+                            ctypes.POINTER(KapMetaOptions), _E])
+
+# trial.h (accessors; a kap_trial is immutable once built)
+declare("kap_trial_free", [_P], None)
+declare("kap_trial_n_participants", [_P], _sz)
+declare("kap_trial_participant_id", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_n_arms", [_P], _sz)
+declare("kap_trial_arm_name", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_arms", [_P], c_int32_p)
+declare("kap_trial_find_arm", [_P, ctypes.c_char_p, c_size_t_p, _E])
+declare("kap_trial_n_instruments", [_P], _sz)
+declare("kap_trial_instrument_name", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_instrument_kind", [_P, _sz], c_enum)
+declare("kap_trial_instrument_range", [_P, _sz, c_double_p, c_double_p], None)
+declare("kap_trial_find_instrument", [_P, ctypes.c_char_p, c_size_t_p, _E])
+declare("kap_trial_n_visits", [_P, _sz], _sz)
+declare("kap_trial_visit_label", [_P, _sz, _sz], ctypes.c_char_p)
+declare("kap_trial_visit_day", [_P, _sz, _sz], _d)
+declare("kap_trial_baseline_visit", [_P, _sz], ctypes.c_long)
+declare("kap_trial_find_visit", [_P, _sz, ctypes.c_char_p, c_size_t_p, _E])
+declare("kap_trial_scores", [_P, _sz], c_double_p)
+declare("kap_trial_n_covariates", [_P], _sz)
+declare("kap_trial_covariate_name", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_covariate_type", [_P, _sz], c_enum)
+declare("kap_trial_find_covariate", [_P, ctypes.c_char_p, c_size_t_p, _E])
+declare("kap_trial_covariate_values", [_P, _sz], c_double_p)
+declare("kap_trial_covariate_codes", [_P, _sz], c_int32_p)
+declare("kap_trial_covariate_n_levels", [_P, _sz], _sz)
+declare("kap_trial_covariate_level", [_P, _sz, _sz], ctypes.c_char_p)
+declare("kap_trial_n_ae_terms", [_P], _sz)
+declare("kap_trial_ae_term", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_ae_flags", [_P, _sz], c_int8_p)
+declare("kap_trial_n_sources", [_P], _sz)
+declare("kap_trial_source_name", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_source_sha256", [_P, _sz], ctypes.c_char_p)
+declare("kap_trial_source_layout", [_P], ctypes.c_char_p)
+declare("kap_trial_writer_version", [_P], ctypes.c_char_p)
+
+# analysis.h
+declare("kap_remission_default", [ctypes.c_char_p, c_double_p, c_int_p], ctypes.c_int)
+declare("kap_trial_endpoint", [c_double_p, ctypes.POINTER(KapEndpointCounts), _P,
+                               _sz, _sz, c_enum,
+                               ctypes.POINTER(KapEndpointOptions), _E])
