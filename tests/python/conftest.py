@@ -76,3 +76,30 @@ def root():
 @pytest.fixture(scope="session")
 def build_dir():
     return BUILD
+
+
+def ref_vec0(file, prefix, n=None):
+    """prefix_0 .. prefix_{n-1} (the linear_model.out convention; all
+    present entries when n is None)."""
+    d = ref_file(file)
+    out = []
+    i = 0
+    while (n is None and "%s_%d" % (prefix, i) in d) or (n is not None and i < n):
+        out.append(d["%s_%d" % (prefix, i)])
+        i += 1
+    return out
+
+
+def read_csv_columns(name):
+    """tests/reference/<name> (a small CSV with a header; NA -> nan) as a
+    dict of float arrays."""
+    import csv
+    import numpy as np
+    with open(os.path.join(REFDIR, name)) as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    cols = {h: [] for h in head}
+    for r in rows[1:]:
+        for h, v in zip(head, r):
+            cols[h].append(math.nan if v in ("NA", "") else float(v))
+    return {h: np.array(v) for h, v in cols.items()}

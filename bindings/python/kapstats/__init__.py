@@ -23,4 +23,8 @@ from ._types import Result, Table
 from ._meta import (p_adjust, heterogeneity, MetaResult, strat_md,
                     strat_md_summary, cmh, CmhResult, woolf)
 
+from ._types import LabeledResult
+from ._lm import lm, lm_compare, LinearModel, ancova, AncovaResult
+from ._anova import anova_oneway, AnovaResult
+
 __version__ = LIBRARY_VERSION

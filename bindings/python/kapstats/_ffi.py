@@ -315,3 +315,48 @@ declare("kap_remission_default", [ctypes.c_char_p, c_double_p, c_int_p], ctypes.
 declare("kap_trial_endpoint", [c_double_p, ctypes.POINTER(KapEndpointCounts), _P,
                                _sz, _sz, c_enum,
                                ctypes.POINTER(KapEndpointOptions), _E])
+
+# linear_model.h
+declare("kap_lm_fit", [ctypes.POINTER(_P), c_double_p, c_double_p, _sz, _sz,
+                       ctypes.c_int, _d, _E])
+declare("kap_lm_free", [_P], None)
+for _n in ("ncoef", "nrows", "nobs"):
+    declare("kap_lm_" + _n, [_P], _sz)
+declare("kap_lm_has_intercept", [_P], ctypes.c_int)
+declare("kap_lm_rows", [_P], c_size_t_p)
+for _n in ("coef", "se", "t", "p", "ci_low", "ci_high"):
+    declare("kap_lm_" + _n, [_P, _sz], _d)
+declare("kap_lm_vcov", [_P, _sz, _sz], _d)
+declare("kap_lm_coef_result", [ctypes.POINTER(KapResult), _P, _sz, _E])
+for _n in ("sigma", "df", "rss", "r_squared", "adj_r_squared", "condition"):
+    declare("kap_lm_" + _n, [_P], _d)
+declare("kap_lm_residuals", [_P], c_double_p)
+declare("kap_lm_fitted", [_P], c_double_p)
+declare("kap_lm_f_test", [ctypes.POINTER(KapResult), _P, _E])
+declare("kap_lm_contrast", [ctypes.POINTER(KapResult), _P, c_double_p, _E])
+declare("kap_lm_compare", [ctypes.POINTER(KapResult), _P, _P, _E])
+declare("kap_lm_dummies", [c_double_p, c_int32_p, _sz, ctypes.c_int32,
+                           ctypes.c_int32, _E])
+declare("kap_ancova_fit", [ctypes.POINTER(_P), c_double_p, c_double_p, c_int32_p,
+                           _sz, ctypes.c_int32, ctypes.c_int32, c_double_p, _sz,
+                           c_int32_p, _d, _E])
+declare("kap_ancova_free", [_P], None)
+declare("kap_ancova_n_arms", [_P], ctypes.c_int32)
+declare("kap_ancova_control", [_P], ctypes.c_int32)
+declare("kap_ancova_model", [_P], _P)
+declare("kap_ancova_diff", [ctypes.POINTER(KapResult), _P, ctypes.c_int32, _E])
+declare("kap_ancova_lsmean", [ctypes.POINTER(KapResult), _P, ctypes.c_int32, _E])
+
+
+# anova.h
+class KapAnovaOnewayResult(ctypes.Structure):
+    """kap_anova_oneway_result (anova.h)."""
+    _fields_ = [("n", _sz), ("k", _sz)] + [
+        (f, _d) for f in ("ss_between", "ss_within", "ss_total", "df_between",
+                          "df_within", "ms_between", "ms_within", "r_squared",
+                          "resid_sd")] + [
+        (f, KapResult) for f in ("f", "welch", "eta_squared", "omega_squared")]
+
+
+declare("kap_anova_oneway", [ctypes.POINTER(KapAnovaOnewayResult), c_double_p,
+                             c_int32_p, _sz, ctypes.c_int32, _d, c_enum, _E])

@@ -223,3 +223,59 @@ def new_error():
 
 def byref(obj):
     return ctypes.byref(obj)
+
+
+class Handle:
+    """Owns a C handle (opaque pointer) and releases it with `free` when
+    garbage-collected or closed; `owner` keeps a parent alive for borrowed
+    handles (then nothing is freed here)."""
+    __slots__ = ("ptr", "_free", "owner")
+
+    def __init__(self, ptr, free, owner=None):
+        self.ptr = ptr
+        self._free = free
+        self.owner = owner
+
+    def close(self):
+        p, self.ptr = self.ptr, None
+        if p and self.owner is None:
+            self._free(p)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+def readonly(a):
+    """Mark an ndarray read-only and return it."""
+    a.setflags(write=False)
+    return a
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class LabeledResult(_ReprMixin):
+    """A Result with a label (arm, level, term...): a row of a Table."""
+    label: object
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    conf_level: float
+    statistic: float
+    df: float
+    df2: float
+    p_value: float
+    n1: int
+    n2: int
+    method: str
+    note: str = ""
+
+    @classmethod
+    def of(cls, label, r):
+        return cls(label, *(getattr(r, f.name) for f in dataclasses.fields(Result)))
+
+    def result(self):
+        """The row without its label, as a Result."""
+        return Result(*(getattr(self, f.name) for f in dataclasses.fields(Result)))
