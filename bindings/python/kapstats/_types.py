@@ -152,6 +152,10 @@ def as_codes(groups, name="groups", levels=None):
     if hasattr(groups, "to_numpy") and not isinstance(groups, np.ndarray):
         groups = groups.to_numpy(dtype=object)
     arr = np.asarray(groups, dtype=object)
+    if arr.ndim == 1:
+        # numpy scalars -> Python values (readable labels, hashable alike)
+        arr = np.array([v.item() if isinstance(v, np.generic) else v for v in arr],
+                       dtype=object)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
