@@ -1,0 +1,72 @@
+"""The same results from 8 threads at once (ctypes releases the GIL; the
+library is re-entrant)."""
+import concurrent.futures
+import threading
+
+import numpy as np
+
+import kapstats
+
+N_THREADS = 8
+ROUNDS = 60
+
+
+def workload(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=12)
+    v = rng.uniform(0.01, 0.2, size=12)
+    X = rng.normal(size=(40, 2))
+    z = X @ [1.0, -0.5] + rng.normal(size=40)
+    g = rng.integers(0, 3, size=40)
+    p = rng.uniform(size=25)
+    out = []
+    r = kapstats.heterogeneity(y, v)
+    out += [r.pooled, r.se, r.tau2, r.tau2_ci_high, r.i2]
+    m = kapstats.lm(z, X)
+    out += list(m.coef) + list(m.se) + [m.r_squared]
+    a = kapstats.anova_oneway(z, g)
+    out += [a.statistic, a.p_value, a.eta_squared.ci_low]
+    out += list(kapstats.p_adjust(p, "hommel"))
+    c = kapstats.ancova(z, X[:, 0], g, 0)
+    out += [c.diffs[0].estimate, c.lsmeans[2].se]
+    return np.array(out)
+
+
+def test_eight_threads_same_results():
+    seeds = list(range(16))
+    want = {s: workload(s) for s in seeds}
+    start = threading.Barrier(N_THREADS)
+
+    def worker(t):
+        start.wait()
+        bad = 0
+        for i in range(ROUNDS):
+            s = seeds[(t + i) % len(seeds)]
+            if not np.array_equal(workload(s), want[s], equal_nan=True):
+                bad += 1
+        return bad
+
+    with concurrent.futures.ThreadPoolExecutor(N_THREADS) as ex:
+        bad = list(ex.map(worker, range(N_THREADS)))
+    assert bad == [0] * N_THREADS
+
+
+def test_threads_errors_do_not_mix():
+    """Each thread gets its own kap_error: messages never cross."""
+    def worker(t):
+        for _ in range(200):
+            try:
+                kapstats.p_adjust([0.1, 1.0 + t], "holm")
+            except ValueError as e:
+                if "%g" % (1.0 + t) not in str(e) and str(1.0 + t) not in str(e):
+                    return str(e)
+            try:
+                kapstats.heterogeneity([1.0] * (t + 2), [1.0] * (t + 1))
+            except ValueError as e:
+                if "(%d != %d)" % (t + 2, t + 1) not in str(e):
+                    return str(e)
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(N_THREADS) as ex:
+        res = list(ex.map(worker, range(N_THREADS)))
+    assert res == [None] * N_THREADS
