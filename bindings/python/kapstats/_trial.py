@@ -1,0 +1,291 @@
+"""The trial model (trial.h), trial-level endpoints (analysis.h), and
+opening / ingesting stores."""
+import ctypes
+import dataclasses
+import os
+
+import numpy as np
+
+from . import _errors, _ffi
+from ._ffi import call, lib
+from ._types import Handle, _ReprMixin, cstr, enum_value
+
+
+def _copy(ptr, n, dtype):
+    if n == 0 or not ptr:
+        return np.empty(0, dtype=dtype)
+    return np.ctypeslib.as_array(ptr, shape=(n,)).astype(dtype, copy=True)
+
+
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)
+class Endpoint(_ReprMixin):
+    """A per-participant endpoint (C: kap_trial_endpoint): values aligned
+    with Trial.ids (NaN = missing or undefined) and the counts behind them:
+    n_participants, n_used, n_missing_baseline, n_missing_post (complete
+    case), n_imputed (LOCF/BOCF), n_baseline_zero (percent change and
+    response undefined); instrument, visit, measure, missing rule."""
+    values: np.ndarray = dataclasses.field(repr=False)
+    instrument: str
+    visit: str
+    measure: str
+    missing: str
+    n_participants: int
+    n_used: int
+    n_missing_baseline: int
+    n_missing_post: int
+    n_imputed: int
+    n_baseline_zero: int
+
+
+class Trial:
+    """An opened trial (C: kap_trial), immutable: every method is read-only
+    and a Trial may be shared between threads.  It owns the C trial and
+    frees it on close(), at the end of a `with` block, or when collected.
+    Arrays returned are copies aligned with `ids` (participant order of
+    the store)."""
+
+    def __init__(self, ptr, path=None):
+        self._h = Handle(ptr, lib.kap_trial_free)
+        self.path = path
+
+    # ---- life cycle ------------------------------------------------------
+    def close(self):
+        """Release the C trial (idempotent)."""
+        self._h.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        h = getattr(self, "_h", None)
+        if h is not None:
+            h.close()
+
+    @property
+    def _t(self):
+        if not self._h.ptr:
+            raise _errors.InvalidArgumentError("the trial is closed", -1)
+        return self._h.ptr
+
+    def __repr__(self):
+        if not self._h.ptr:
+            return "<kapstats.Trial (closed)>"
+        return "<kapstats.Trial %s: %d participants, arms %s, instruments %s>" % (
+            self.path or "", self.n_participants, self.arms, self.instruments)
+
+    # ---- participants and arms ------------------------------------------
+    @property
+    def n_participants(self):
+        return int(lib.kap_trial_n_participants(self._t))
+
+    @property
+    def ids(self):
+        """Participant ids, in store order."""
+        t = self._t
+        return [cstr(lib.kap_trial_participant_id(t, i))
+                for i in range(lib.kap_trial_n_participants(t))]
+
+    @property
+    def arms(self):
+        """Arm names, sorted by byte order: arm code i is arms[i]."""
+        t = self._t
+        return [cstr(lib.kap_trial_arm_name(t, a)) for a in range(lib.kap_trial_n_arms(t))]
+
+    @property
+    def arm_codes(self):
+        """Arm code (index into arms) of every participant, int32."""
+        t = self._t
+        return _copy(lib.kap_trial_arms(t), lib.kap_trial_n_participants(t), np.int32)
+
+    def arm(self):
+        """Arm name of every participant (object array aligned with ids)."""
+        names = np.array(self.arms + [None], dtype=object)
+        codes = self.arm_codes
+        return names[np.where(codes < 0, len(names) - 1, codes)]
+
+    def _find(self, fn, name, *lead):
+        idx = ctypes.c_size_t()
+        if not isinstance(name, str):
+            raise _errors.InvalidArgumentError("name must be a string, got %r" % (name,), -1)
+        call(fn, self._t, *lead, name.encode(), ctypes.byref(idx))
+        return idx.value
+
+    def arm_index(self, name):
+        """Index of the arm called name (NotFoundError if none)."""
+        return self._find(lib.kap_trial_find_arm, name)
+
+    # ---- instruments and visits --------------------------------------------
+    @property
+    def instruments(self):
+        """Canonical instrument names ("madrs", "phq9", ...)."""
+        t = self._t
+        return [cstr(lib.kap_trial_instrument_name(t, k))
+                for k in range(lib.kap_trial_n_instruments(t))]
+
+    def _instrument(self, instrument):
+        return self._find(lib.kap_trial_find_instrument, instrument)
+
+    def _visit(self, k, visit):
+        return self._find(lib.kap_trial_find_visit, visit, k)
+
+    def visits(self, instrument):
+        """Visit labels of an instrument, ordered (baseline first, then by
+        study day)."""
+        t = self._t
+        k = self._instrument(instrument)
+        return [cstr(lib.kap_trial_visit_label(t, k, v))
+                for v in range(lib.kap_trial_n_visits(t, k))]
+
+    def visit_days(self, instrument):
+        """Study day of each visit (NaN when the label carries none)."""
+        t = self._t
+        k = self._instrument(instrument)
+        return np.array([lib.kap_trial_visit_day(t, k, v)
+                         for v in range(lib.kap_trial_n_visits(t, k))], dtype=np.float64)
+
+    def baseline_visit(self, instrument):
+        """Label of the instrument's baseline visit, or None."""
+        t = self._t
+        k = self._instrument(instrument)
+        b = lib.kap_trial_baseline_visit(t, k)
+        return None if b < 0 else cstr(lib.kap_trial_visit_label(t, k, b))
+
+    def instrument_range(self, instrument):
+        """(min, max) valid range; (nan, nan) when none was declared."""
+        k = self._instrument(instrument)
+        lo, hi = ctypes.c_double(), ctypes.c_double()
+        lib.kap_trial_instrument_range(self._t, k, ctypes.byref(lo), ctypes.byref(hi))
+        return lo.value, hi.value
+
+    def scores(self, instrument, visit=None):
+        """Scores of an instrument at a visit: float64 array aligned with
+        ids (NaN = missing); with visit=None the n_participants x n_visits
+        matrix (columns in visits() order).  A copy."""
+        t = self._t
+        k = self._instrument(instrument)
+        n = lib.kap_trial_n_participants(t)
+        nv = lib.kap_trial_n_visits(t, k)
+        m = _copy(lib.kap_trial_scores(t, k), n * nv, np.float64).reshape(n, nv)
+        if visit is None:
+            return m
+        return np.ascontiguousarray(m[:, self._visit(k, visit)])
+
+    # ---- endpoints ------------------------------------------------------------
+    def endpoint(self, instrument, visit, measure="change", missing="complete_case",
+                 response_threshold=0.5, remission_cutoff=None, remission_strict=False):
+        """Per-participant endpoint of an instrument at a visit (C:
+        kap_trial_endpoint).
+
+        measure: "change" (post - baseline, default), "percent_change"
+        (100 change / baseline), "response" (1 if the reduction is >=
+        response_threshold, default 0.5), "remission" (1 if the post
+        score <= remission_cutoff, < when remission_strict; None = the
+        instrument's default: MADRS <= 10, HAM-D17 <= 7, PHQ-9 < 5,
+        BDI-II <= 13, QIDS-SR16 <= 5), "value" (the post score).
+        missing: "complete_case" (default), "locf", "bocf".
+        Returns Endpoint (values aligned with ids, and counts)."""
+        t = self._t
+        k = self._instrument(instrument)
+        v = self._visit(k, visit)
+        o = _ffi.endpoint_options_init()
+        o.missing = enum_value(_ffi.MISSING_RULES, missing, "missing-data rule")
+        o.response_threshold = response_threshold
+        if remission_cutoff is not None:
+            o.remission_cutoff = remission_cutoff
+            o.remission_strict = 1 if remission_strict else 0
+        m = enum_value(_ffi.MEASURES, measure, "measure")
+        n = lib.kap_trial_n_participants(t)
+        out = np.empty(n, dtype=np.float64)
+        c = _ffi.KapEndpointCounts()
+        call(lib.kap_trial_endpoint, out.ctypes.data_as(_ffi.c_double_p), ctypes.byref(c),
+             t, k, v, m, ctypes.byref(o))
+        return Endpoint(out, instrument, visit, measure, missing, int(c.n_participants),
+                        int(c.n_used), int(c.n_missing_baseline), int(c.n_missing_post),
+                        int(c.n_imputed), int(c.n_baseline_zero))
+
+    def change(self, instrument, visit, percent=False, missing="complete_case"):
+        """Change from baseline (percent=True: percent change) at a visit,
+        aligned with ids (NaN = missing); see endpoint()."""
+        return self.endpoint(instrument, visit,
+                             "percent_change" if percent else "change", missing).values
+
+    # ---- covariates ------------------------------------------------------------
+    @property
+    def covariates(self):
+        """Covariate names (site, sex, race, ethnicity, age, format,
+        therapy_group, others lower-cased)."""
+        t = self._t
+        return [cstr(lib.kap_trial_covariate_name(t, c))
+                for c in range(lib.kap_trial_n_covariates(t))]
+
+    def covariate_levels(self, name):
+        """Level names of a categorical covariate (sorted; code i =
+        levels[i]); [] for a numeric one."""
+        t = self._t
+        c = self._find(lib.kap_trial_find_covariate, name)
+        return [cstr(lib.kap_trial_covariate_level(t, c, i))
+                for i in range(lib.kap_trial_covariate_n_levels(t, c))]
+
+    def covariate(self, name, codes=False):
+        """Values of a covariate aligned with ids: numeric -> float64 (NaN
+        missing); categorical -> object array of level names (None
+        missing), or with codes=True the int32 level codes (-1 missing)."""
+        t = self._t
+        c = self._find(lib.kap_trial_find_covariate, name)
+        n = lib.kap_trial_n_participants(t)
+        if lib.kap_trial_covariate_type(t, c) == 0:
+            return _copy(lib.kap_trial_covariate_values(t, c), n, np.float64)
+        cc = _copy(lib.kap_trial_covariate_codes(t, c), n, np.int32)
+        if codes:
+            return cc
+        levels = np.array([cstr(lib.kap_trial_covariate_level(t, c, i))
+                           for i in range(lib.kap_trial_covariate_n_levels(t, c))] + [None],
+                          dtype=object)
+        return levels[np.where(cc < 0, len(levels) - 1, cc)]
+
+    # ---- adverse events ----------------------------------------------------------
+    def adverse_events(self):
+        """{term: int8 array aligned with ids}: 1 had the event, 0 did not,
+        -1 not recorded."""
+        t = self._t
+        n = lib.kap_trial_n_participants(t)
+        return {cstr(lib.kap_trial_ae_term(t, j)): _copy(lib.kap_trial_ae_flags(t, j), n, np.int8)
+                for j in range(lib.kap_trial_n_ae_terms(t))}
+
+    # ---- provenance ----------------------------------------------------------------
+    @property
+    def sources(self):
+        """[(file name as given to ingest, SHA-256 hex)]."""
+        t = self._t
+        return [(cstr(lib.kap_trial_source_name(t, s)), cstr(lib.kap_trial_source_sha256(t, s)))
+                for s in range(lib.kap_trial_n_sources(t))]
+
+    @property
+    def layout(self):
+        """"wide" or "long"."""
+        return cstr(lib.kap_trial_source_layout(self._t))
+
+    @property
+    def writer_version(self):
+        """libkapstats version that wrote the store."""
+        return cstr(lib.kap_trial_writer_version(self._t))
+
+    def to_pandas(self):
+        """One row per participant: id, arm, covariates, and every
+        instrument x visit score (columns "<instrument>_<visit>")."""
+        import pandas as pd
+        cols = {"participant_id": self.ids, "arm": self.arm()}
+        for c in self.covariates:
+            cols[c] = self.covariate(c)
+        for ins in self.instruments:
+            m = self.scores(ins)
+            for j, v in enumerate(self.visits(ins)):
+                cols["%s_%s" % (ins, v)] = m[:, j]
+        return pd.DataFrame(cols)
+
+
+def _fspath(p):
+    return os.fsencode(os.fspath(p))
