@@ -63,8 +63,14 @@ def installed(tmp_path_factory):
         pytest.skip("make not available")
     prefix = str(tmp_path_factory.mktemp("prefix"))
     build = os.path.relpath(BUILD, ROOT)
-    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "install",
-                        "PREFIX=" + prefix, "BUILD=" + build],
+    args = ["PREFIX=" + prefix, "BUILD=" + build]
+    # the same flags as the build under test (see the Makefile's BUILD rules)
+    base = os.path.basename(build)
+    if base.startswith("san-"):
+        args.append("SANITIZE=" + base[4:].replace("-", ","))
+    elif base == "fault":
+        args.append("FAULT=1")
+    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "install"] + args,
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     return prefix
