@@ -27,4 +27,6 @@ from ._types import LabeledResult
 from ._lm import lm, lm_compare, LinearModel, ancova, AncovaResult
 from ._anova import anova_oneway, AnovaResult
 
+from ._trial import Trial, Endpoint, ingest, ingest_text
+
 __version__ = LIBRARY_VERSION

@@ -360,3 +360,35 @@ class KapAnovaOnewayResult(ctypes.Structure):
 
 declare("kap_anova_oneway", [ctypes.POINTER(KapAnovaOnewayResult), c_double_p,
                              c_int32_p, _sz, ctypes.c_int32, _d, c_enum, _E])
+
+
+# ingest.h
+class KapInstrumentRange(ctypes.Structure):
+    """kap_instrument_range (ingest.h)."""
+    _fields_ = [("name", ctypes.c_char_p), ("min", _d), ("max", _d)]
+
+
+class KapIngestOptions(ctypes.Structure):
+    """kap_ingest_options (ingest.h)."""
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("layout", c_enum),
+        ("ae_path", ctypes.c_char_p),
+        ("missing_codes", c_char_p_p),
+        ("n_missing_codes", _sz),
+        ("ranges", ctypes.POINTER(KapInstrumentRange)),
+        ("n_ranges", _sz),
+    ]
+
+
+def ingest_options_init():
+    """KAP_INGEST_OPTIONS_INIT."""
+    return KapIngestOptions(1, 0, None, None, 0, None, 0)
+
+
+LAYOUTS = {"auto": 0, "wide": 1, "long": 2}
+
+declare("kap_ingest_files", [ctypes.POINTER(_P), c_char_p_p, _sz,
+                             ctypes.POINTER(KapIngestOptions), _E])
+declare("kap_ingest_memory", [ctypes.POINTER(_P), ctypes.c_char_p, ctypes.c_void_p, _sz,
+                              ctypes.POINTER(KapIngestOptions), _E])

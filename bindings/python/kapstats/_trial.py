@@ -289,3 +289,69 @@ class Trial:
 
 def _fspath(p):
     return os.fsencode(os.fspath(p))
+
+
+def _ingest_options(layout="auto", ae_path=None, missing_codes=(), ranges=None):
+    """-> (KapIngestOptions, keep-alive list)."""
+    o = _ffi.ingest_options_init()
+    keep = []
+    o.layout = enum_value(_ffi.LAYOUTS, layout, "layout")
+    if ae_path is not None:
+        o.ae_path = _fspath(ae_path)
+    if isinstance(missing_codes, str):
+        missing_codes = [missing_codes]
+    codes = [str(c).encode() for c in missing_codes]
+    if codes:
+        arr = (ctypes.c_char_p * len(codes))(*codes)
+        keep.append(arr)
+        o.missing_codes = ctypes.cast(arr, _ffi.c_char_p_p)
+        o.n_missing_codes = len(codes)
+    if ranges:
+        items = list(ranges.items())
+        arr = (_ffi.KapInstrumentRange * len(items))()
+        for i, (name, (lo, hi)) in enumerate(items):
+            b = str(name).encode()
+            keep.append(b)
+            arr[i] = _ffi.KapInstrumentRange(b, float(lo), float(hi))
+        keep.append(arr)
+        o.ranges = arr
+        o.n_ranges = len(items)
+    return o, keep
+
+
+def ingest(paths, *, layout="auto", ae_path=None, missing_codes=(), ranges=None):
+    """Read and validate trial CSV files (wide, or CDISC ADaM BDS-like
+    long) into a new in-memory Trial (C: kap_ingest_files).
+
+    paths: one path or a list (one trial; participants ordered by file).
+    layout: "auto" (default: detected from the first header), "wide",
+    "long".  ae_path: ADAE-like adverse-event file (long layout).
+    missing_codes: extra missing-value codes (beyond empty, NA, N/A, ".",
+    NaN).  ranges: {instrument: (min, max)} declared valid ranges.
+    Rules: docs/ingest.md.  A rejected input raises InvalidInputError (a
+    ValueError) whose file, line and column attributes locate it; a file
+    that cannot be read raises KapstatsIOError (an OSError)."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    bpaths = [_fspath(p) for p in paths]
+    arr = (ctypes.c_char_p * max(len(bpaths), 1))(*bpaths)
+    o, keep = _ingest_options(layout, ae_path, missing_codes, ranges)
+    h = ctypes.c_void_p()
+    call(lib.kap_ingest_files, ctypes.byref(h), arr, len(bpaths), ctypes.byref(o))
+    del keep
+    return Trial(h.value, os.fsdecode(bpaths[0]) if len(bpaths) == 1 else None)
+
+
+def ingest_text(data, name="memory.csv", **options):
+    """As ingest() for one CSV held in memory (str or bytes); `name`
+    stands for the file name in messages and sources (C:
+    kap_ingest_memory)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    data = bytes(data)
+    o, keep = _ingest_options(**options)
+    h = ctypes.c_void_p()
+    call(lib.kap_ingest_memory, ctypes.byref(h), str(name).encode(), data, len(data),
+         ctypes.byref(o))
+    del keep
+    return Trial(h.value, None)
