@@ -70,3 +70,31 @@ def test_threads_errors_do_not_mix():
     with concurrent.futures.ThreadPoolExecutor(N_THREADS) as ex:
         res = list(ex.map(worker, range(N_THREADS)))
     assert res == [None] * N_THREADS
+
+
+def test_shared_trial_in_threads():
+    """One opened Trial (read-only) used by 8 threads at once."""
+    import os
+    from conftest import ROOT
+    t = kapstats.ingest(os.path.join(ROOT, "datasets", "kap_trial_wide.csv"))
+    arm = t.arm()
+
+    def analysis(visit, missing):
+        chg = t.change("madrs", visit, missing=missing)
+        base = t.scores("madrs", "baseline")
+        d = kapstats.ancova(chg, base, arm, "active_placebo").diff("ketamine")
+        return (d.estimate, d.se, d.p_value)
+
+    jobs = [(v, m) for v in ("week1", "week2", "week4", "week8")
+            for m in ("complete_case", "locf", "bocf")]
+    want = {j: analysis(*j) for j in jobs}
+    start = threading.Barrier(N_THREADS)
+
+    def worker(k):
+        start.wait()
+        return sum(analysis(*jobs[(k + i) % len(jobs)]) != want[jobs[(k + i) % len(jobs)]]
+                   for i in range(3 * len(jobs)))
+
+    with concurrent.futures.ThreadPoolExecutor(N_THREADS) as ex:
+        assert list(ex.map(worker, range(N_THREADS))) == [0] * N_THREADS
+    t.close()
