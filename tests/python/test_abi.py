@@ -21,6 +21,10 @@ STRUCTS = {
     "kap_endpoint_options": _ffi.KapEndpointOptions,
     "kap_endpoint_counts": _ffi.KapEndpointCounts,
     "kap_anova_oneway_result": _ffi.KapAnovaOnewayResult,
+    "kap_ingest_options": _ffi.KapIngestOptions,
+    "kap_instrument_range": _ffi.KapInstrumentRange,
+    "kap_rank_options": _ffi.KapRankOptions,
+    "kap_nnt": _ffi.KapNnt,
 }
 STRUCTS.update(getattr(_ffi, "ABI_STRUCTS", {}))
 
@@ -63,17 +67,27 @@ def test_options_init_match_macros(tmp_path):
     src.write_text('#include <stdio.h>\n#include "kapstats.h"\nint main(void) {\n'
                    'kap_meta_options m = KAP_META_OPTIONS_INIT;\n'
                    'kap_endpoint_options e = KAP_ENDPOINT_OPTIONS_INIT;\n'
+                   'kap_rank_options r = KAP_RANK_OPTIONS_INIT;\n'
+                   'kap_ingest_options g = KAP_INGEST_OPTIONS_INIT;\n'
                    'fwrite(&m, sizeof m, 1, stdout); fwrite(&e, sizeof e, 1, stdout);\n'
+                   'fwrite(&r, sizeof r, 1, stdout); fwrite(&g, sizeof g, 1, stdout);\n'
                    'return 0; }\n')
     exe = tmp_path / "init"
     subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "include"), "-o", str(exe),
                     str(src)], check=True)
     out = subprocess.run([str(exe)], check=True, capture_output=True).stdout
-    m = _ffi.KapMetaOptions.from_buffer_copy(out[:ctypes.sizeof(_ffi.KapMetaOptions)])
-    e = _ffi.KapEndpointOptions.from_buffer_copy(out[ctypes.sizeof(_ffi.KapMetaOptions):])
-    pm, pe = _ffi.meta_options_init(), _ffi.endpoint_options_init()
-    for f, _ in m._fields_:
-        assert getattr(m, f) == getattr(pm, f), f
-    for f, _ in e._fields_:
-        a, b = getattr(e, f), getattr(pe, f)
-        assert a == b or (a != a and b != b), f
+    pairs = [(_ffi.KapMetaOptions, _ffi.meta_options_init()),
+             (_ffi.KapEndpointOptions, _ffi.endpoint_options_init()),
+             (_ffi.KapRankOptions, _ffi.rank_options_init()),
+             (_ffi.KapIngestOptions, _ffi.ingest_options_init())]
+    off = 0
+    for cls, mine in pairs:
+        c = cls.from_buffer_copy(out[off:off + ctypes.sizeof(cls)])
+        off += ctypes.sizeof(cls)
+        for f, _ in cls._fields_:
+            a, b = getattr(c, f), getattr(mine, f)
+            if isinstance(a, (int, float, bytes)) or a is None:
+                assert a == b or (a != a and b != b), (cls.__name__, f)
+            else:  # NULL pointers
+                assert not a and not b, (cls.__name__, f)
+    assert off == len(out)

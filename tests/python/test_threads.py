@@ -29,6 +29,10 @@ def workload(seed):
     out += list(kapstats.p_adjust(p, "hommel"))
     c = kapstats.ancova(z, X[:, 0], g, 0)
     out += [c.diffs[0].estimate, c.lsmeans[2].se]
+    w = kapstats.mann_whitney(z[g == 0], z[g == 1], conf_int=True)
+    out += [w.p_value, w.ci_low, kapstats.wilcoxon(X[:, 0], X[:, 1]).p_value]
+    f = kapstats.fisher_exact(int(seed) + 3, 30, 7, 31)
+    out += [f.estimate, f.ci_high, kapstats.kruskal(z, g).statistic]
     return np.array(out)
 
 

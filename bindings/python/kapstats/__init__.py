@@ -29,4 +29,9 @@ from ._anova import anova_oneway, AnovaResult
 
 from ._trial import Trial, Endpoint, ingest, ingest_text
 
+from ._rank import (mann_whitney, wilcoxon, kruskal, rank_biserial, cliffs_delta,
+                    p_superiority)
+from ._binary import (proportion_ci, binom_test, risk_difference, risk_ratio, odds_ratio,
+                      fisher_exact, chisq_test, nnt, nnt_from_rd, NntResult)
+
 __version__ = LIBRARY_VERSION

@@ -392,3 +392,65 @@ declare("kap_ingest_files", [ctypes.POINTER(_P), c_char_p_p, _sz,
                              ctypes.POINTER(KapIngestOptions), _E])
 declare("kap_ingest_memory", [ctypes.POINTER(_P), ctypes.c_char_p, ctypes.c_void_p, _sz,
                               ctypes.POINTER(KapIngestOptions), _E])
+
+
+# rank.h
+class KapRankOptions(ctypes.Structure):
+    """kap_rank_options (rank.h)."""
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("alternative", c_enum),
+        ("method", c_enum),
+        ("correct", ctypes.c_int),
+        ("mu", _d),
+        ("conf_int", ctypes.c_int),
+        ("conf_level", _d),
+    ]
+
+
+def rank_options_init():
+    """KAP_RANK_OPTIONS_INIT."""
+    return KapRankOptions(1, 0, 0, 1, 0.0, 0, 0.95)
+
+
+RANK_METHODS = {"auto": 0, "exact": 1, "asymptotic": 2}
+_R = ctypes.POINTER(KapResult)
+_RO = ctypes.POINTER(KapRankOptions)
+declare("kap_rank_mann_whitney", [_R, c_double_p, _sz, c_double_p, _sz, _RO, _E])
+declare("kap_rank_signed_rank", [_R, c_double_p, c_double_p, _sz, _RO, _E])
+declare("kap_rank_kruskal_wallis", [_R, c_double_p, c_int_p, _sz, _E])
+for _n in ("biserial", "cliffs_delta", "p_superiority"):
+    declare("kap_rank_" + _n, [_R, c_double_p, _sz, c_double_p, _sz, _d, _d, c_enum, _E])
+for _n in ("biserial_paired", "p_superiority_paired"):
+    declare("kap_rank_" + _n, [_R, c_double_p, c_double_p, _sz, _d, _d, c_enum, _E])
+
+
+# binary.h
+class KapNnt(ctypes.Structure):
+    """kap_nnt (binary.h)."""
+    _fields_ = [
+        ("rd", _d), ("rd_low", _d), ("rd_high", _d), ("conf_level", _d),
+        ("kind", c_enum), ("nnt", _d), ("ci_kind", c_enum),
+        ("nntb_low", _d), ("nntb_high", _d), ("nnth_low", _d), ("nnth_high", _d),
+        ("method", ctypes.c_char_p), ("note", ctypes.c_char_p),
+    ]
+
+
+PROP_CI_METHODS = {"wilson": 0, "clopper-pearson": 1, "agresti-coull": 2, "jeffreys": 3}
+RD_CI_METHODS = {"newcombe": 0, "wald": 1}
+EVENT_KINDS = {"beneficial": 0, "harmful": 1}
+NNT_KINDS = ["benefit", "harm", "none", "undefined"]
+NNT_CI_KINDS = ["benefit", "harm", "crosses", "none", "undefined"]
+
+declare("kap_binary_prop_ci", [_R, _sz, _sz, c_enum, _d, c_enum, _E])
+declare("kap_binary_binom_test", [_R, _sz, _sz, _d, c_enum, _d, _E])
+declare("kap_binary_risk_difference", [_R, _sz, _sz, _sz, _sz, c_enum, _d, _E])
+declare("kap_binary_risk_ratio", [_R, _sz, _sz, _sz, _sz, _d, _E])
+declare("kap_binary_odds_ratio", [_R, _sz, _sz, _sz, _sz, _d, _E])
+declare("kap_binary_fisher", [_R, _sz, _sz, _sz, _sz, c_enum, _d, _E])
+declare("kap_binary_chisq", [_R, _sz, _sz, _sz, _sz, ctypes.c_int, _E])
+declare("kap_binary_nnt_from_rd", [ctypes.POINTER(KapNnt), _d, _d, _d, _d, c_enum, _E])
+declare("kap_binary_nnt", [ctypes.POINTER(KapNnt), _sz, _sz, _sz, _sz, c_enum, c_enum,
+                           _d, _E])
+declare("kap_binary_nnt_format", [ctypes.c_char_p, _sz, ctypes.POINTER(KapNnt),
+                                  ctypes.c_int, _E])
