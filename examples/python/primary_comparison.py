@@ -2,12 +2,14 @@
 """Primary comparison of the bundled synthetic KAP trial with the kapstats
 Python bindings: MADRS change from baseline at week 8, ketamine vs active
 placebo, by ANCOVA (change ~ baseline + arm), with a complete-case primary
-analysis and an LOCF sensitivity analysis; then a subgroup table (ANCOVA
+analysis and an LOCF sensitivity analysis; responders and remitters (risk
+difference, risk ratio, Fisher, NNT); then a subgroup table (ANCOVA
 within each level of format, sex and site, and Cochran's Q test of
 heterogeneity of the subgroup effects), printed with pandas.
 
 Every number comes from libkapstats (kap_ingest_files, kap_trial_endpoint,
-kap_ancova_fit, kap_meta_fit); this script only arranges calls and prints.
+kap_ancova_fit, kap_binary_*, kap_strat_md, kap_p_adjust); this script only
+arranges calls, counts responders per arm and prints.
 
 Run from the repository root after `make`:
     KAPSTATS_LIB=build/libkapstats.so.0 PYTHONPATH=bindings/python \\
@@ -52,6 +54,23 @@ def main(path):
                          "p_value": d.p_value})
         show(pd, rows)
 
+        print("\nResponders (>= 50%% reduction) and remitters (MADRS <= 10) at %s, "
+              "complete case" % VISIT)
+        rows = []
+        for measure in ("response", "remission"):
+            v = trial.endpoint(INSTRUMENT, VISIT, measure).values
+            k = {a: int(np.nansum(v[arm == a])) for a in (TREATED, CONTROL)}
+            n = {a: int(np.sum(~np.isnan(v[arm == a]))) for a in (TREATED, CONTROL)}
+            counts = (k[TREATED], n[TREATED], k[CONTROL], n[CONTROL])
+            rd = kapstats.risk_difference(*counts)
+            rows.append({"endpoint": measure, TREATED: "%d/%d" % counts[:2],
+                         CONTROL: "%d/%d" % counts[2:], "risk_difference": rd.estimate,
+                         "ci_low": rd.ci_low, "ci_high": rd.ci_high,
+                         "risk_ratio": kapstats.risk_ratio(*counts).estimate,
+                         "fisher_p": kapstats.fisher_exact(*counts).p_value,
+                         "nnt": kapstats.nnt(*counts).text})
+        show(pd, rows)
+
         print("\nSubgroups (complete case): ANCOVA within each level; "
               "heterogeneity: Cochran's Q across levels (fixed effect)")
         change = trial.change(INSTRUMENT, VISIT)
@@ -86,7 +105,7 @@ def main(path):
         print("\nHeterogeneity p-values, Holm-adjusted over %d subgroup factors: %s"
               % (len(adj), ", ".join("%s %.3g" % (k, v) for k, v in zip(p_het, adj))))
         print("\nNot yet in libkapstats (so not shown): Welch t test, Hedges' g, "
-              "responder analyses, trial-level subgroup/safety tables.")
+              "trial-level subgroup/safety tables.")
 
 
 def show(pd, rows):

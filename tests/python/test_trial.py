@@ -190,6 +190,21 @@ def test_primary_comparison_real_trial():
         for a in ("DRUG", "PLACEBO"):
             assert_close(r.lsmean(a).estimate, ref("antidepressant", "%s.lsmean.%s" % (rule, a)),
                          1e-9)
+        # responders (>= 50 % reduction) and remitters (HAM-D17 <= 7)
+        for m, measure in [("resp", "response"), ("rem", "remission")]:
+            v = t.endpoint("hamd17", "week6", measure, missing=missing).values
+            k = {a: int(np.nansum(v[arm == a])) for a in ("DRUG", "PLACEBO")}
+            n = {a: int(np.sum(~np.isnan(v[arm == a]))) for a in ("DRUG", "PLACEBO")}
+            for a in ("DRUG", "PLACEBO"):
+                assert k[a] == ref("antidepressant", "%s.%s.k.%s" % (rule, m, a))
+            c = (k["DRUG"], n["DRUG"], k["PLACEBO"], n["PLACEBO"])
+            tag = "%s.%s." % (rule, m)
+            assert_close(kapstats.fisher_exact(*c).p_value, ref("antidepressant", tag + "fisher.p"),
+                         1e-9)
+            assert_close(kapstats.risk_difference(*c).estimate, ref("antidepressant", tag + "rd"),
+                         1e-12)
+            assert_close(kapstats.risk_ratio(*c).estimate, ref("antidepressant", tag + "rr"), 1e-12)
+            assert_close(kapstats.odds_ratio(*c).estimate, ref("antidepressant", tag + "or"), 1e-12)
 
 
 def test_trial_freed():
