@@ -34,4 +34,7 @@ from ._rank import (mann_whitney, wilcoxon, kruskal, rank_biserial, cliffs_delta
 from ._binary import (proportion_ci, binom_test, risk_difference, risk_ratio, odds_ratio,
                       fisher_exact, chisq_test, nnt, nnt_from_rd, NntResult)
 
+from ._means import (describe, Describe, ttest, cohens_d, hedges_g, glass_delta, paired_d,
+                     paired_g, hedges_j)
+
 __version__ = LIBRARY_VERSION

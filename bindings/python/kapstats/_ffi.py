@@ -454,3 +454,56 @@ declare("kap_binary_nnt", [ctypes.POINTER(KapNnt), _sz, _sz, _sz, _sz, c_enum, c
                            _d, _E])
 declare("kap_binary_nnt_format", [ctypes.c_char_p, _sz, ctypes.POINTER(KapNnt),
                                   ctypes.c_int, _E])
+
+
+# descriptive.h
+class KapDescribeResult(ctypes.Structure):
+    """kap_describe_result (descriptive.h)."""
+    _fields_ = [("n", _sz), ("n_missing", _sz)] + [
+        (f, _d) for f in ("mean", "sd", "se", "median", "q1", "q3", "min", "max",
+                          "ci_low", "ci_high", "conf_level")] + [
+        ("note", ctypes.c_char_p)]
+
+
+declare("kap_describe", [ctypes.POINTER(KapDescribeResult), c_double_p, _sz, _sz, _d, _E])
+
+
+# ttest.h
+class KapTtestOptions(ctypes.Structure):
+    """kap_ttest_options (ttest.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("alternative", c_enum), ("mu", _d),
+                ("conf_level", _d), ("var_equal", ctypes.c_int)]
+
+
+def ttest_options_init():
+    """KAP_TTEST_OPTIONS_INIT."""
+    return KapTtestOptions(1, 0, 0.0, 0.95, 0)
+
+
+_TO = ctypes.POINTER(KapTtestOptions)
+declare("kap_ttest_two", [_R, c_double_p, _sz, _sz, c_double_p, _sz, _sz, _TO, _E])
+declare("kap_ttest_paired", [_R, c_double_p, _sz, c_double_p, _sz, _sz, _TO, _E])
+declare("kap_ttest_one", [_R, c_double_p, _sz, _sz, _TO, _E])
+
+
+# effect_size.h
+class KapEffectSizeOptions(ctypes.Structure):
+    """kap_effect_size_options (effect_size.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("conf_level", _d), ("alternative", c_enum),
+                ("mu", _d), ("pooled_sd", ctypes.c_int), ("ci_method", c_enum)]
+
+
+def effect_size_options_init():
+    """KAP_EFFECT_SIZE_OPTIONS_INIT."""
+    return KapEffectSizeOptions(1, 0.95, 0, 0.0, 1, 0)
+
+
+ES_CI_METHODS = {"ncp": 0, "normal": 1}
+PAIRED_D = {"z": 0, "rm": 1, "av": 2, "b": 3}
+_EO = ctypes.POINTER(KapEffectSizeOptions)
+for _n in ("cohens_d", "hedges_g", "glass_delta"):
+    declare("kap_effect_size_" + _n, [_R, c_double_p, _sz, _sz, c_double_p, _sz, _sz, _EO, _E])
+for _n in ("paired_d", "paired_g"):
+    declare("kap_effect_size_" + _n, [_R, c_double_p, _sz, c_double_p, _sz, _sz, c_enum,
+                                      _EO, _E])
+declare("kap_effect_size_hedges_j", [_d], _d)

@@ -283,3 +283,15 @@ class LabeledResult(_ReprMixin):
     def result(self):
         """The row without its label, as a Result."""
         return Result(*(getattr(self, f.name) for f in dataclasses.fields(Result)))
+
+
+def as_strided(x, name="x"):
+    """Like as_array, but a one-dimensional float64 ndarray with a positive
+    stride (e.g. a column of a C-ordered matrix) is passed as it is, with
+    its stride in elements: (array, pointer, stride)."""
+    if (isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1
+            and x.strides[0] > 0 and x.strides[0] % 8 == 0 and x.flags.aligned
+            and len(x) > 0):
+        return x, x.ctypes.data_as(c_double_p), x.strides[0] // 8
+    a, p = as_array(x, name)
+    return a, p, 1
