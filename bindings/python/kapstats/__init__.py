@@ -27,7 +27,7 @@ from ._types import LabeledResult
 from ._lm import lm, lm_compare, LinearModel, ancova, AncovaResult
 from ._anova import anova_oneway, AnovaResult
 
-from ._trial import Trial, Endpoint, ingest, ingest_text
+from ._trial import Trial, Endpoint, ingest, ingest_text, open
 
 from ._rank import (mann_whitney, wilcoxon, kruskal, rank_biserial, cliffs_delta,
                     p_superiority)

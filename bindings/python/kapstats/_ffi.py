@@ -507,3 +507,13 @@ for _n in ("paired_d", "paired_g"):
     declare("kap_effect_size_" + _n, [_R, c_double_p, _sz, c_double_p, _sz, _sz, c_enum,
                                       _EO, _E])
 declare("kap_effect_size_hedges_j", [_d], _d)
+
+
+# trial.h: the store (HDF5) and ingestion notes
+declare("kap_trial_open", [ctypes.POINTER(_P), ctypes.c_char_p, _E])
+declare("kap_trial_write", [_P, ctypes.c_char_p, _E])
+declare("kap_trial_mapping", [_P], ctypes.c_char_p)
+declare("kap_trial_n_excluded_dtype", [_P], _sz)
+declare("kap_trial_n_excluded_anl01", [_P], _sz)
+declare("kap_trial_n_varying_columns", [_P], _sz)
+declare("kap_trial_varying_column", [_P, _sz], ctypes.c_char_p)

@@ -273,6 +273,30 @@ class Trial:
         """libkapstats version that wrote the store."""
         return cstr(lib.kap_trial_writer_version(self._t))
 
+    @property
+    def mapping(self):
+        """How columns / PARAMCD values were mapped to instruments and
+        visits (readable text; "" when none was recorded)."""
+        return cstr(lib.kap_trial_mapping(self._t))
+
+    @property
+    def ingestion_notes(self):
+        """Long layout: {"excluded_dtype": records dropped because DTYPE
+        was set, "excluded_anl01": records dropped because ANL01FL was not
+        "Y", "varying_columns": subject-level columns whose value varied
+        within a subject}; zeros / [] for the wide layout."""
+        t = self._t
+        return {"excluded_dtype": int(lib.kap_trial_n_excluded_dtype(t)),
+                "excluded_anl01": int(lib.kap_trial_n_excluded_anl01(t)),
+                "varying_columns": [cstr(lib.kap_trial_varying_column(t, i))
+                                    for i in range(lib.kap_trial_n_varying_columns(t))]}
+
+    def write(self, path):
+        """Write the trial as an HDF5 store at path, atomically (a sealed
+        temporary file renamed over path; on failure an existing file is
+        left as it was) (C: kap_trial_write)."""
+        call(lib.kap_trial_write, self._t, _fspath(path))
+
     def to_pandas(self):
         """One row per participant: id, arm, covariates, and every
         instrument x visit score (columns "<instrument>_<visit>")."""
@@ -319,7 +343,19 @@ def _ingest_options(layout="auto", ae_path=None, missing_codes=(), ranges=None):
     return o, keep
 
 
-def ingest(paths, *, layout="auto", ae_path=None, missing_codes=(), ranges=None):
+def open(path):  # noqa: A001 - kapstats.open mirrors kap_trial_open
+    """Open a store written by ingest(out=...) / Trial.write (C:
+    kap_trial_open).  The store's seal and every dataset are validated
+    before use.  Raises KapstatsIOError (an OSError) when the file cannot
+    be read and StoreFormatError (a ValueError) for a file that is not a
+    libkapstats store, is damaged, or has a newer layout.  Returns a Trial
+    (use it as a context manager, or call close())."""
+    h = ctypes.c_void_p()
+    call(lib.kap_trial_open, ctypes.byref(h), _fspath(path))
+    return Trial(h.value, os.fsdecode(os.fspath(path)))
+
+
+def ingest(paths, out=None, *, layout="auto", ae_path=None, missing_codes=(), ranges=None):
     """Read and validate trial CSV files (wide, or CDISC ADaM BDS-like
     long) into a new in-memory Trial (C: kap_ingest_files).
 
@@ -328,9 +364,12 @@ def ingest(paths, *, layout="auto", ae_path=None, missing_codes=(), ranges=None)
     "long".  ae_path: ADAE-like adverse-event file (long layout).
     missing_codes: extra missing-value codes (beyond empty, NA, N/A, ".",
     NaN).  ranges: {instrument: (min, max)} declared valid ranges.
+    out: when given, the trial is also written there as an HDF5 store
+    (atomically; C: kap_trial_write), to be opened later with open().
     Rules: docs/ingest.md.  A rejected input raises InvalidInputError (a
     ValueError) whose file, line and column attributes locate it; a file
-    that cannot be read raises KapstatsIOError (an OSError)."""
+    that cannot be read or written raises KapstatsIOError (an OSError).
+    Returns the ingested Trial."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
     bpaths = [_fspath(p) for p in paths]
@@ -339,7 +378,10 @@ def ingest(paths, *, layout="auto", ae_path=None, missing_codes=(), ranges=None)
     h = ctypes.c_void_p()
     call(lib.kap_ingest_files, ctypes.byref(h), arr, len(bpaths), ctypes.byref(o))
     del keep
-    return Trial(h.value, os.fsdecode(bpaths[0]) if len(bpaths) == 1 else None)
+    trial = Trial(h.value, os.fsdecode(bpaths[0]) if len(bpaths) == 1 else None)
+    if out is not None:
+        trial.write(out)
+    return trial
 
 
 def ingest_text(data, name="memory.csv", **options):
