@@ -28,6 +28,10 @@ STRUCTS = {
     "kap_describe_result": _ffi.KapDescribeResult,
     "kap_ttest_options": _ffi.KapTtestOptions,
     "kap_effect_size_options": _ffi.KapEffectSizeOptions,
+    "kap_compare_options": _ffi.KapCompareOptions,
+    "kap_rate": _ffi.KapRate,
+    "kap_binary_comparison": _ffi.KapBinaryComparison,
+    "kap_compare_arm": _ffi.KapCompareArm,
 }
 STRUCTS.update(getattr(_ffi, "ABI_STRUCTS", {}))
 
@@ -74,9 +78,11 @@ def test_options_init_match_macros(tmp_path):
                    'kap_ingest_options g = KAP_INGEST_OPTIONS_INIT;\n'
                    'kap_ttest_options t = KAP_TTEST_OPTIONS_INIT;\n'
                    'kap_effect_size_options s = KAP_EFFECT_SIZE_OPTIONS_INIT;\n'
+                   'kap_compare_options c = KAP_COMPARE_OPTIONS_INIT;\n'
                    'fwrite(&m, sizeof m, 1, stdout); fwrite(&e, sizeof e, 1, stdout);\n'
                    'fwrite(&r, sizeof r, 1, stdout); fwrite(&g, sizeof g, 1, stdout);\n'
                    'fwrite(&t, sizeof t, 1, stdout); fwrite(&s, sizeof s, 1, stdout);\n'
+                   'fwrite(&c, sizeof c, 1, stdout);\n'
                    'return 0; }\n')
     exe = tmp_path / "init"
     subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "include"), "-o", str(exe),
@@ -87,7 +93,8 @@ def test_options_init_match_macros(tmp_path):
              (_ffi.KapRankOptions, _ffi.rank_options_init()),
              (_ffi.KapIngestOptions, _ffi.ingest_options_init()),
              (_ffi.KapTtestOptions, _ffi.ttest_options_init()),
-             (_ffi.KapEffectSizeOptions, _ffi.effect_size_options_init())]
+             (_ffi.KapEffectSizeOptions, _ffi.effect_size_options_init()),
+             (_ffi.KapCompareOptions, _ffi.compare_options_init())]
     off = 0
     for cls, mine in pairs:
         c = cls.from_buffer_copy(out[off:off + ctypes.sizeof(cls)])

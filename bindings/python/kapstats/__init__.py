@@ -37,4 +37,7 @@ from ._binary import (proportion_ci, binom_test, risk_difference, risk_ratio, od
 from ._means import (describe, Describe, ttest, cohens_d, hedges_g, glass_delta, paired_d,
                      paired_g, hedges_j)
 
+from ._compare import (Comparison, ArmComparison, ComparisonRow, BinaryComparison, Rate,
+                       EndpointCounts)
+
 __version__ = LIBRARY_VERSION

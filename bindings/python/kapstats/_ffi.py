@@ -517,3 +517,50 @@ declare("kap_trial_n_excluded_dtype", [_P], _sz)
 declare("kap_trial_n_excluded_anl01", [_P], _sz)
 declare("kap_trial_n_varying_columns", [_P], _sz)
 declare("kap_trial_varying_column", [_P, _sz], ctypes.c_char_p)
+
+
+# analysis.h: the primary comparison
+class KapCompareOptions(ctypes.Structure):
+    """kap_compare_options (analysis.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("control", ctypes.c_char_p),
+                ("missing", c_enum), ("conf_level", _d), ("response_threshold", _d),
+                ("remission_cutoff", _d), ("remission_strict", ctypes.c_int),
+                ("covariates", c_char_p_p), ("n_covariates", _sz)]
+
+
+def compare_options_init():
+    """KAP_COMPARE_OPTIONS_INIT."""
+    return KapCompareOptions(1, None, 0, 0.95, 0.5, float("nan"), 0, None, 0)
+
+
+class KapRate(ctypes.Structure):
+    """kap_rate (analysis.h)."""
+    _fields_ = [("events", _sz), ("n", _sz), ("rate", KapResult)]
+
+
+class KapBinaryComparison(ctypes.Structure):
+    """kap_binary_comparison (analysis.h)."""
+    _fields_ = [("rd", KapResult), ("rr", KapResult), ("or_", KapResult),
+                ("fisher", KapResult), ("nnt", KapNnt)]
+
+
+class KapCompareArm(ctypes.Structure):
+    """kap_compare_arm (analysis.h)."""
+    _fields_ = [("name", ctypes.c_char_p), ("n_randomised", _sz),
+                ("counts", KapEndpointCounts), ("baseline", KapDescribeResult),
+                ("change", KapDescribeResult), ("lsmean", KapResult),
+                ("response", KapRate), ("remission", KapRate), ("welch", KapResult),
+                ("ancova", KapResult), ("hedges_g", KapResult),
+                ("response_vs_control", KapBinaryComparison),
+                ("remission_vs_control", KapBinaryComparison)]
+
+
+declare("kap_trial_choose_control", [c_size_t_p, _P, ctypes.c_char_p, _E])
+declare("kap_compare_run", [ctypes.POINTER(_P), _P, ctypes.c_char_p, ctypes.c_char_p,
+                            ctypes.POINTER(KapCompareOptions), _E])
+declare("kap_compare_free", [_P], None)
+declare("kap_compare_n_arms", [_P], _sz)
+declare("kap_compare_control", [_P], _sz)
+declare("kap_compare_arm_at", [_P, _sz], ctypes.POINTER(KapCompareArm))
+declare("kap_compare_counts", [_P], ctypes.POINTER(KapEndpointCounts))
+declare("kap_compare_ancova_n", [_P], _sz)

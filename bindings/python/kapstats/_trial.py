@@ -212,6 +212,37 @@ class Trial:
         return self.endpoint(instrument, visit,
                              "percent_change" if percent else "change", missing).values
 
+    # ---- analyses --------------------------------------------------------------
+    def choose_control(self, name=None):
+        """The control arm: `name` if given (NotFoundError if it is not an
+        arm), else the one arm whose name contains placebo, control, sham,
+        waitlist or usual (InsufficientDataError when none or several: the
+        library does not guess) (C: kap_trial_choose_control)."""
+        idx = ctypes.c_size_t()
+        call(lib.kap_trial_choose_control, ctypes.byref(idx), self._t,
+             None if name is None else str(name).encode())
+        return self.arms[idx.value]
+
+    def compare(self, instrument, visit, control=None, missing="complete_case",
+                conf_level=0.95, response_threshold=0.5, remission_cutoff=None,
+                remission_strict=False, covariates=()):
+        """The primary comparison of an instrument at a visit (C:
+        kap_compare_run): per arm n, baseline and change descriptives,
+        ANCOVA least-squares means, response and remission rates; for each
+        arm against control: Welch mean difference, ANCOVA-adjusted
+        difference (change ~ baseline + arm [+ covariates]; R lm +
+        emmeans), Hedges' g, and for response (reduction >=
+        response_threshold, default 0.5) and remission (the instrument's
+        cut-off unless remission_cutoff is given) RD (Newcombe), RR, OR,
+        Fisher's exact test and NNT.
+        control: arm name, or None for the arm named like placebo/control
+        (see choose_control).  missing: "complete_case" (default), "locf",
+        "bocf".  covariates: extra ANCOVA covariates by name.
+        Returns Comparison (to_pandas() for a table)."""
+        from ._compare import compare
+        return compare(self, instrument, visit, control, missing, conf_level,
+                       response_threshold, remission_cutoff, remission_strict, covariates)
+
     # ---- covariates ------------------------------------------------------------
     @property
     def covariates(self):
