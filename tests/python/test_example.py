@@ -13,5 +13,5 @@ def test_primary_comparison_example():
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert "240 participants" in out
-    assert "complete_case" in out and "locf" in out
+    assert "complete_case" in out and "locf" in out and "NNTB" in out
     assert "(heterogeneity)" in out and "individual" in out
