@@ -33,6 +33,9 @@ def workload(seed):
     out += [w.p_value, w.ci_low, kapstats.wilcoxon(X[:, 0], X[:, 1]).p_value]
     f = kapstats.fisher_exact(int(seed) + 3, 30, 7, 31)
     out += [f.estimate, f.ci_high, kapstats.kruskal(z, g).statistic]
+    out += [kapstats.describe(z).q3, kapstats.ttest(z[g == 0], z[g == 2]).p_value]
+    h = kapstats.hedges_g(z[g == 0], z[g == 2])
+    out += [h.estimate, h.ci_low, kapstats.paired_d(X[:, 0], X[:, 1], "av").ci_high]
     return np.array(out)
 
 
@@ -87,7 +90,9 @@ def test_shared_trial_in_threads():
         chg = t.change("madrs", visit, missing=missing)
         base = t.scores("madrs", "baseline")
         d = kapstats.ancova(chg, base, arm, "active_placebo").diff("ketamine")
-        return (d.estimate, d.se, d.p_value)
+        c = t.compare("madrs", visit, missing=missing).arm("ketamine")
+        return (d.estimate, d.se, d.p_value, c.hedges_g.ci_low, c.welch.p_value,
+                c.response_vs_control.fisher.p_value)
 
     jobs = [(v, m) for v in ("week1", "week2", "week4", "week8")
             for m in ("complete_case", "locf", "bocf")]
