@@ -3,7 +3,6 @@
 scipy.stats.f_oneway."""
 import math
 
-import numpy as np
 import pytest
 
 import kapstats

@@ -63,7 +63,7 @@ def test_table_and_pandas(trial):
     rows = c.table()
     assert [r.arm for r in rows] == ["DRUG", "PLACEBO"]
     assert rows[0].diff == c.arm("DRUG").ancova.estimate and math.isnan(rows[1].diff)
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     df = c.to_pandas()
     assert df.shape[0] == 2 and {"arm", "lsmean", "diff", "hedges_g", "response_nnt"} <= set(df)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import kapstats
-from conftest import assert_close, ref, ref_file, ref_vector
+from conftest import assert_close, ref, ref_vector
 
 SETS = ["bcg", "normand", "k2", "homog", "hetero", "spread", "same", "k1"]
 METHODS = ["FE", "DL", "REML", "PM"]

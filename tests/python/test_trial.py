@@ -37,6 +37,7 @@ def test_small_wide(small):
     assert list(t.visit_days("madrs")) == [0, 14, 28]
     assert t.baseline_visit("hamd17") == "baseline"
     assert t.instrument_range("madrs") == (0.0, 60.0)
+    assert t.instrument_kind("madrs") == "depression"
     np.testing.assert_array_equal(t.scores("madrs", "week4"), [18, 15, 27, NAN])
     np.testing.assert_array_equal(t.scores("madrs"),
                                   [[32, 25, 18], [28, NAN, 15], [30, 29, 27], [35, 33, NAN]])
@@ -52,6 +53,12 @@ def test_small_wide(small):
     assert t.layout == "wide" and t.writer_version == kapstats.LIBRARY_VERSION
     (name, sha), = t.sources
     assert name == WIDE and len(sha) == 64
+
+
+def test_remission_default():
+    assert kapstats.remission_default("madrs") == (10.0, False)
+    assert kapstats.remission_default("phq9") == (5.0, True)
+    assert kapstats.remission_default("hr") is None
 
 
 def test_arrays_are_copies(small):

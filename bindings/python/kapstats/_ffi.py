@@ -193,6 +193,9 @@ def _load():
 
 lib, LIBRARY_PATH, FOUND_BY = _load()
 
+#: Names of the C functions declared below (tests compare with the headers).
+DECLARED = set()
+
 
 def _declare(name, restype, argtypes):
     try:
@@ -204,6 +207,7 @@ def _declare(name, restype, argtypes):
                                                      else "?", name)) from None
     f.restype = restype
     f.argtypes = argtypes
+    DECLARED.add(name)
     return f
 
 

@@ -153,6 +153,13 @@ class Trial:
         b = lib.kap_trial_baseline_visit(t, k)
         return None if b < 0 else cstr(lib.kap_trial_visit_label(t, k, b))
 
+    def instrument_kind(self, instrument):
+        """"depression", "ptsd", "dissociation", "vital" or "generic"."""
+        k = self._instrument(instrument)
+        kinds = ("depression", "ptsd", "dissociation", "vital", "generic")
+        v = lib.kap_trial_instrument_kind(self._t, k)
+        return kinds[v] if 0 <= v < len(kinds) else "generic"
+
     def instrument_range(self, instrument):
         """(min, max) valid range; (nan, nan) when none was declared."""
         k = self._instrument(instrument)
@@ -340,6 +347,17 @@ class Trial:
             for j, v in enumerate(self.visits(ins)):
                 cols["%s_%s" % (ins, v)] = m[:, j]
         return pd.DataFrame(cols)
+
+
+def remission_default(instrument):
+    """The default remission cut-off of an instrument by canonical name:
+    (cutoff, strict) - remission is score <= cutoff, or < when strict -
+    or None when the instrument has none (C: kap_remission_default)."""
+    cutoff, strict = ctypes.c_double(), ctypes.c_int()
+    if lib.kap_remission_default(str(instrument).encode(), ctypes.byref(cutoff),
+                                 ctypes.byref(strict)):
+        return cutoff.value, bool(strict.value)
+    return None
 
 
 def _fspath(p):
