@@ -353,11 +353,27 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
         goto done;
     }
     size_t m = 0;
+    double b0 = NAN;
+    int base_constant = 1;
     for (size_t i = 0; i < n; i++) {
         if (lev[i] < 0 || isnan(y[i]) || (base && isnan(base[i])))
             continue;
         cnt[2 * (size_t)lev[i] + (size_t)arm01[i]]++;
         m++;
+        if (base) {
+            if (isnan(b0))
+                b0 = base[i];
+            base_constant &= base[i] == b0;
+        }
+    }
+    /* A constant baseline is aliased with the intercept: R's lm drops it
+     * (NA coefficient); so do we, and say so.  The rows stay those with a
+     * baseline. */
+    const char *base_note = NULL;
+    const double *base_rows = base;
+    if (base && base_constant) {
+        base_note = "baseline constant over the rows used: dropped (aliased with the intercept)";
+        base = NULL;
     }
     size_t Lp = 0, nb = 0;
     for (size_t l = 0; l < L; l++) {
@@ -390,7 +406,7 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
     }
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
-        if (lev[i] < 0 || isnan(y[i]) || (base && isnan(base[i])))
+        if (lev[i] < 0 || isnan(y[i]) || (base_rows && isnan(base_rows[i])))
             continue;
         double *xr = Xr + r * pr, *xf = Xf + r * pf;
         size_t j = 0;
@@ -423,6 +439,8 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
         rc = KAP_OK;
     }
     out->method = method;
+    if (!out->note)
+        out->note = base_note;
 done:
     kap_lm_free(m0);
     kap_lm_free(m1);

@@ -38,18 +38,27 @@ analyse <- function(tag, y, base, arm, g, binary = FALSE, levels = NULL) {
     put(paste0(tg, ".nt"), length(xt)); put(paste0(tg, ".nc"), length(xc))
     if (!binary) {
       tt <- try_na(t.test(xt, xc))
+      put(paste0(tg, ".diff"), if (length(xt) && length(xc)) mean(xt) - mean(xc) else NA)
       if (is.list(tt)) {
-        put(paste0(tg, ".diff"), tt$estimate[1] - tt$estimate[2])
         put(paste0(tg, ".lo"), tt$conf.int[1]); put(paste0(tg, ".hi"), tt$conf.int[2])
         put(paste0(tg, ".t"), tt$statistic); put(paste0(tg, ".df"), tt$parameter)
         put(paste0(tg, ".p"), tt$p.value); pv[l] <- tt$p.value
-      } else for (f in c("diff", "lo", "hi", "t", "df", "p")) put(paste0(tg, ".", f), NA)
+      } else for (f in c("lo", "hi", "t", "df", "p")) put(paste0(tg, ".", f), NA)
       gg <- if (length(xt) + length(xc) - 2 > 1 && length(xt) > 0 && length(xc) > 0 &&
                 var(c(xt - mean(xt), xc - mean(xc))) > 0)
               try_na(hedges_g(xt, xc)) else NA
       if (is.data.frame(gg)) {
-        put(paste0(tg, ".g"), gg$Hedges_g); put(paste0(tg, ".g.lo"), gg$CI_low)
-        put(paste0(tg, ".g.hi"), gg$CI_high)
+        # estimate from effectsize; CI by inverting pt() with uniroot at
+        # tol 1e-14 (effectsize's optim() stops ~1e-4 early for large df)
+        n1 <- length(xt); n2 <- length(xc); df <- n1 + n2 - 2
+        sp <- sqrt(((n1 - 1) * var(xt) + (n2 - 1) * var(xc)) / df)
+        tt0 <- (mean(xt) - mean(xc)) / sp / sqrt(1 / n1 + 1 / n2)
+        J <- exp(lgamma(df / 2) - log(sqrt(df / 2)) - lgamma((df - 1) / 2))
+        f <- function(ncp, p) pt(tt0, df, ncp) - p
+        root <- function(p) uniroot(f, c(-60, 60), p = p, tol = 1e-14)$root
+        put(paste0(tg, ".g"), gg$Hedges_g)
+        put(paste0(tg, ".g.lo"), J * root(0.975) * sqrt(1 / n1 + 1 / n2))
+        put(paste0(tg, ".g.hi"), J * root(0.025) * sqrt(1 / n1 + 1 / n2))
       } else for (f in c("g", "g.lo", "g.hi")) put(paste0(tg, ".", f), NA)
       put(paste0(tg, ".mt"), if (length(xt)) mean(xt) else NA)
       put(paste0(tg, ".mc"), if (length(xc)) mean(xc) else NA)
@@ -107,7 +116,7 @@ analyse <- function(tag, y, base, arm, g, binary = FALSE, levels = NULL) {
         put(paste0(tg, ".Q"), r$QE); put(paste0(tg, ".Qp"), r$QEp)
         put(paste0(tg, ".I2"), r$I2); put(paste0(tg, ".H2"), r$H2)
         if (m != "FE" && test == "z" && sum(ok) >= 2) {
-          ci <- confint(r)$random
+          ci <- confint(r, control = list(tau2.max = 1e8))$random
           put(paste0(tg, ".I2.lo"), ci["I^2(%)", "ci.lb"])
           put(paste0(tg, ".I2.hi"), ci["I^2(%)", "ci.ub"])
         }
@@ -134,8 +143,9 @@ analyse <- function(tag, y, base, arm, g, binary = FALSE, levels = NULL) {
       s <- dd[dd$arm == a & !is.na(dd$y), ]
       s$g <- droplevels(s$g)
       tg <- sprintf("%s.within%d", tag, 1 - a)
-      o1 <- try_na(oneway.test(y ~ g, s, var.equal = TRUE))
-      put(paste0(tg, ".F"), if (is.list(o1)) o1$statistic else NA); put(paste0(tg, ".F.p"), if (is.list(o1)) o1$p.value else NA)
+      # classic F from anova(lm()): oneway.test() refuses groups of size 1
+      o1 <- anova(lm(y ~ g, s))
+      put(paste0(tg, ".F"), o1$F[1]); put(paste0(tg, ".F.p"), o1[1, "Pr(>F)"])
       o2 <- try_na(oneway.test(y ~ g, s))
       put(paste0(tg, ".welch"), if (is.list(o2)) o2$statistic else NA)
       put(paste0(tg, ".welch.df2"), if (is.list(o2)) o2$parameter[2] else NA)
