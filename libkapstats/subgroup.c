@@ -137,13 +137,12 @@ int kap_sg_arms(int32_t *treat, int32_t *control, const kap_trial *t,
                 const char *treatment, const char *control_name,
                 kap_error *err)
 {
-    if (!control_name)
-        return kap_err(err, KAP_EINVAL,
-                       "a control arm is required (no default control rule)");
     if (t->n_arms < 2)
         return kap_err(err, KAP_EDATA, "the trial has %zu arm(s); two are needed", t->n_arms);
     size_t c, a;
-    int rc = kap_trial_find_arm(t, control_name, &c, err);
+    /* NULL control: the library-wide rule of analysis.h */
+    int rc = control_name ? kap_trial_find_arm(t, control_name, &c, err)
+                          : kap_trial_choose_control(&c, t, NULL, err);
     if (rc != KAP_OK)
         return rc;
     if (treatment) {
@@ -152,7 +151,7 @@ int kap_sg_arms(int32_t *treat, int32_t *control, const kap_trial *t,
             return rc;
         if (a == c)
             return kap_err(err, KAP_EDATA, "treatment and control are the same arm '%s'",
-                           control_name);
+                           t->arm_names[c]);
     } else {
         if (t->n_arms > 2)
             return kap_err(err, KAP_EINVAL,

@@ -26,10 +26,11 @@ KAP_INTERNAL int kap_sg_groups_make(kap_sg_groups *g, const kap_trial *t,
                                     size_t n_cuts, kap_error *err);
 KAP_INTERNAL void kap_sg_groups_clear(kap_sg_groups *g);
 
-/* Resolve the treatment and control arms.  control is required;
- * treatment NULL = the only other arm.  Errors: KAP_EINVAL (control NULL,
- * more than two arms without a treatment), KAP_ENOTFOUND (unknown name),
- * KAP_EDATA (treatment == control, fewer than two arms). */
+/* Resolve the treatment and control arms.  control NULL =
+ * kap_trial_choose_control() (analysis.h); treatment NULL = the only other
+ * arm.  Errors: KAP_EINVAL (more than two arms without a treatment),
+ * KAP_ENOTFOUND (unknown name), KAP_EDATA (treatment == control, fewer
+ * than two arms, no control named and none recognisable). */
 KAP_INTERNAL int kap_sg_arms(int32_t *treat, int32_t *control,
                              const kap_trial *t, const char *treatment,
                              const char *control_name, kap_error *err);

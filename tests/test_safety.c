@@ -121,7 +121,8 @@ static void test_ae_no_terms_and_errors(void)
     kap_safety_options o = KAP_SAFETY_OPTIONS_INIT;
     kap_ae_table *tb = (kap_ae_table *)1;
     kap_error e;
-    CU_ASSERT_EQUAL(kap_safety_ae(&tb, t, &o, &e), KAP_EINVAL); /* control required */
+    /* arms a, b, c: no recognisable control without a name */
+    CU_ASSERT_EQUAL(kap_safety_ae(&tb, t, &o, &e), KAP_EDATA);
     CU_ASSERT_PTR_NULL(tb);
     o.control = "b";
     CU_ASSERT_EQUAL(kap_safety_ae(&tb, t, &o, &e), KAP_EINVAL); /* 3 arms, no treatment */

@@ -410,6 +410,11 @@ static void test_one_arm_levels(void)
     const kap_subgroup_interaction *it = kap_subgroup_get_interaction(sg);
     KT_ASSERT_NAN(it->f.p_value);
     CU_ASSERT_PTR_NOT_NULL(it->f.note);
+    /* arms "a" and "b": no recognisable control without a name */
+    kap_subgroup *sg2 = NULL;
+    o.control = NULL;
+    CU_ASSERT_EQUAL(kap_subgroup_run(&sg2, t, "madrs", "week8", "grp", &o, NULL), KAP_EDATA);
+    CU_ASSERT_PTR_NULL(sg2);
     const kap_meta_result *h = kap_subgroup_heterogeneity(sg, KAP_META_REML);
     CU_ASSERT_EQUAL(h->k, 0);
     KT_ASSERT_NAN(h->pooled.estimate);
@@ -426,8 +431,13 @@ static void test_errors(void)
     kap_subgroup *sg = (kap_subgroup *)1;
     kap_subgroup_options o = KAP_SUBGROUP_OPTIONS_INIT;
     kap_error e;
-    /* control required */
-    CU_ASSERT_EQUAL(kap_subgroup_run(&sg, t, "madrs", "week8", "race", &o, &e), KAP_EINVAL);
+    /* control NULL: kap_trial_choose_control picks active_placebo */
+    CU_ASSERT_EQUAL_FATAL(kap_subgroup_run(&sg, t, "madrs", "week8", "race", &o, &e), KAP_OK);
+    CU_ASSERT_STRING_EQUAL(kap_subgroup_control(sg), "active_placebo");
+    CU_ASSERT_STRING_EQUAL(kap_subgroup_treatment(sg), "ketamine");
+    kap_subgroup_free(sg);
+    o.control = "nosuch";
+    CU_ASSERT_EQUAL(kap_subgroup_run(&sg, t, "madrs", "week8", "race", &o, &e), KAP_ENOTFOUND);
     CU_ASSERT_PTR_NULL(sg);
     o.control = "active_placebo";
     CU_ASSERT_EQUAL(kap_subgroup_run(&sg, t, "madrs", "week8", "nosuch", &o, &e), KAP_ENOTFOUND);
@@ -602,7 +612,11 @@ static void test_table1(void)
 
     const char *bad[] = {"nosuch"};
     CU_ASSERT_EQUAL(kap_table1_run(&tb, t, bad, 1, NULL, "active_placebo", NULL), KAP_ENOTFOUND);
-    CU_ASSERT_EQUAL(kap_table1_run(&tb, t, vars, 1, NULL, NULL, NULL), KAP_EINVAL);
+    CU_ASSERT_EQUAL(kap_table1_run(&tb, t, vars, 1, NULL, "nosuch", NULL), KAP_ENOTFOUND);
+    CU_ASSERT_EQUAL(kap_table1_run(&tb, NULL, vars, 1, NULL, NULL, NULL), KAP_EINVAL);
+    CU_ASSERT_EQUAL_FATAL(kap_table1_run(&tb, t, vars, 1, NULL, NULL, NULL), KAP_OK);
+    CU_ASSERT_STRING_EQUAL(kap_table1_arm(tb, 2), "overall");
+    kap_table1_free(tb);
     kap_table1_free(NULL);
     kap_trial_free(t);
 }

@@ -46,7 +46,7 @@ typedef struct kap_safety_threshold {
 typedef struct kap_safety_options {
     unsigned int version;    /* KAP_SAFETY_OPTIONS_VERSION */
     /* Adverse-event comparison: treatment (NULL = the only other arm) vs
-     * control (required by kap_safety_ae; no default control rule). */
+     * control (NULL = kap_trial_choose_control(), analysis.h). */
     const char *treatment;
     const char *control;
     double conf_level;       /* default 0.95 */
@@ -88,9 +88,9 @@ typedef struct kap_ae_row {
  * term name (byte order); plus the any-AE row: a participant has "any"
  * when any term is flagged 1, and counts in its denominator when at
  * least one term is recorded.
- * Errors: KAP_EINVAL (NULL, bad options, control NULL, > 2 arms without
- * treatment), KAP_ENOTFOUND (unknown arm), KAP_EDATA (treatment ==
- * control), KAP_ENOMEM. */
+ * Errors: KAP_EINVAL (NULL, bad options, > 2 arms without treatment),
+ * KAP_ENOTFOUND (unknown arm), KAP_EDATA (treatment == control, no
+ * recognisable control when none is named), KAP_ENOMEM. */
 KAP_EXTERN int kap_safety_ae(kap_ae_table **out, const kap_trial *t,
                              const kap_safety_options *opts, kap_error *err);
 KAP_EXTERN void kap_ae_table_free(kap_ae_table *tb);

@@ -52,8 +52,8 @@ typedef struct kap_subgroup_options {
     unsigned int version;        /* KAP_SUBGROUP_OPTIONS_VERSION */
     kap_measure measure;         /* change (default), percent change,
                                     response or remission; not VALUE */
-    /* Control arm by name.  Required: libkapstats has no default control
-     * rule yet (NULL -> KAP_EINVAL). */
+    /* Control arm by name; NULL = kap_trial_choose_control() (the one arm
+     * named like placebo / control / sham / waitlist / usual care). */
     const char *control;
     /* Treatment arm; NULL = the only other arm (KAP_EINVAL when the trial
      * has more than two arms). */
@@ -177,12 +177,13 @@ typedef struct kap_subgroup_within {
  * site-stratified analyses.
  *
  * On success *out owns the handle (kap_subgroup_free()).
- * Errors: KAP_EINVAL (NULL, bad options, control NULL, more than two arms
- * without treatment, a numeric variable other than age without cut points,
- * bad cut points, measure VALUE), KAP_ENOTFOUND (unknown instrument, visit,
- * arm or variable), KAP_EDATA (treatment = control, the baseline visit, no
- * baseline, no participant with an endpoint value in either arm),
- * KAP_ENOMEM.  Numerical failures of a component (e.g. REML not
+ * Errors: KAP_EINVAL (NULL, bad options, more than two arms without
+ * treatment, a numeric variable other than age without cut points, bad
+ * cut points, measure VALUE, remission without a cut-off), KAP_ENOTFOUND
+ * (unknown instrument, visit, arm or variable), KAP_EDATA (treatment =
+ * control, no recognisable control when none is named, the baseline
+ * visit, no baseline, no participant with an endpoint value in either
+ * arm), KAP_ENOMEM.  Numerical failures of a component (e.g. REML not
  * converging) are not errors: that result is NaN with its note. */
 KAP_EXTERN int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
                                 const char *instrument, const char *visit,
@@ -338,9 +339,10 @@ typedef struct kap_table1 kap_table1;
  * S = (S_T + S_C) / 2 with S_kk = p_k (1 - p_k), S_kl = -p_k p_l (levels
  * with no participant in either arm left out; for two levels this is
  * (p1 - p2) / sqrt((p1 q1 + p2 q2) / 2)).  NaN (note) when undefined.
- * treatment NULL = the only other arm; control is required.
- * Errors: KAP_EINVAL (NULL, control NULL, > 2 arms without treatment),
- * KAP_ENOTFOUND (unknown variable / arm), KAP_ENOMEM, KAP_ENUMERIC. */
+ * treatment NULL = the only other arm; control NULL =
+ * kap_trial_choose_control().  Errors: KAP_EINVAL (NULL, > 2 arms without
+ * treatment), KAP_ENOTFOUND (unknown variable / arm), KAP_EDATA (no
+ * recognisable control), KAP_ENOMEM. */
 KAP_EXTERN int kap_table1_run(kap_table1 **out, const kap_trial *t,
                               const char *const *variables,
                               size_t n_variables, const char *treatment,
