@@ -294,6 +294,8 @@ static int row_binary(kap_subgroup_row *r, const double *xt, size_t nt,
         e1 += xt[i] != 0;
     for (size_t i = 0; i < nc; i++)
         e2 += xc[i] != 0;
+    r->events_treat = e1;
+    r->events_control = e2;
     int rc;
     rc = kap_binary_prop_ci(&r->mean_treat, e1, nt, KAP_PROP_WILSON, conf, KAP_TWO_SIDED, err);
     if ((rc = soft(rc, &r->mean_treat, "Wilson score interval", NOTE_NO_ARM)) != KAP_OK)
@@ -752,12 +754,10 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
             goto nomem;
         for (size_t l = 0; l < L; l++) {
             const kap_subgroup_row *r = &sg->rows[l];
-            double e1 = r->mean_treat.estimate * (double)r->n_treat;
-            double e2 = r->mean_control.estimate * (double)r->n_control;
-            a[l] = r->n_treat ? round(e1) : 0;
-            a[L + l] = (double)r->n_treat - a[l];
-            a[2 * L + l] = r->n_control ? round(e2) : 0;
-            a[3 * L + l] = (double)r->n_control - a[2 * L + l];
+            a[l] = (double)r->events_treat;
+            a[L + l] = (double)(r->n_treat - r->events_treat);
+            a[2 * L + l] = (double)r->events_control;
+            a[3 * L + l] = (double)(r->n_control - r->events_control);
         }
         kap_error e2;
         int r2 = L ? kap_strat_cmh(&sg->cmh, a, a + L, a + 2 * L, a + 3 * L, L, KAP_TWO_SIDED,

@@ -176,6 +176,8 @@ static void check_binary(const kap_trial *t, const char *var, const char *tag,
         const kap_subgroup_row *r = kap_subgroup_row_at(sg, l);
         CU_ASSERT_EQUAL(r->n_treat, (size_t)R("%s.l%zu.nt", tag, l));
         CU_ASSERT_EQUAL(r->n_control, (size_t)R("%s.l%zu.nc", tag, l));
+        if (r->n_treat)
+            KT_ASSERT_REL((double)r->events_treat / (double)r->n_treat, R("%s.l%zu.pt", tag, l), CLOSED);
         KT_ASSERT_REL(r->mean_treat.estimate, R("%s.l%zu.pt", tag, l), CLOSED);
         KT_ASSERT_REL(r->mean_treat.ci_low, R("%s.l%zu.pt.lo", tag, l), CLOSED);
         KT_ASSERT_REL(r->mean_treat.ci_high, R("%s.l%zu.pt.hi", tag, l), CLOSED);

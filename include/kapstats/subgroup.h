@@ -93,6 +93,8 @@ typedef struct kap_subgroup_row {
     size_t n_in_level;      /* participants of the two arms in the level
                                (with or without an endpoint value) */
     size_t n_treat, n_control;
+    size_t events_treat, events_control; /* binary: responders/remitters;
+                                            0 for continuous endpoints */
     /* Continuous: mean with t CI (kap_describe); binary: proportion with
      * Wilson CI (kap_binary_prop_ci).  n1 = values used. */
     kap_result mean_treat, mean_control;
