@@ -93,10 +93,10 @@ static kap_subgroup *run(const kap_trial *t, const char *var, kap_measure measur
     return sg;
 }
 
-static void check_continuous(const kap_trial *t, const char *var, const char *tag,
-                             const char *control)
+static void check_continuous_m(const kap_trial *t, const char *var, const char *tag,
+                               const char *control, kap_measure measure)
 {
-    kap_subgroup *sg = run(t, var, KAP_MEASURE_CHANGE, control, 0);
+    kap_subgroup *sg = run(t, var, measure, control, 0);
     CU_ASSERT_FALSE(kap_subgroup_is_binary(sg));
     size_t L = kap_subgroup_n_levels(sg);
     for (size_t l = 0; l < L; l++) {
@@ -160,16 +160,22 @@ static void check_continuous(const kap_trial *t, const char *var, const char *ta
     kap_subgroup_free(sg);
 
     /* Knapp-Hartung variant of every estimator */
-    sg = run(t, var, KAP_MEASURE_CHANGE, control, 1);
+    sg = run(t, var, measure, control, 1);
     for (int m = 0; m < 4; m++)
         check_meta(sg, tag, (kap_meta_method)m, "knha");
     kap_subgroup_free(sg);
 }
 
-static void check_binary(const kap_trial *t, const char *var, const char *tag,
-                         const char *control)
+static void check_continuous(const kap_trial *t, const char *var, const char *tag,
+                             const char *control)
 {
-    kap_subgroup *sg = run(t, var, KAP_MEASURE_RESPONSE, control, 0);
+    check_continuous_m(t, var, tag, control, KAP_MEASURE_CHANGE);
+}
+
+static void check_binary_m(const kap_trial *t, const char *var, const char *tag,
+                           const char *control, kap_measure measure)
+{
+    kap_subgroup *sg = run(t, var, measure, control, 0);
     CU_ASSERT_TRUE(kap_subgroup_is_binary(sg));
     size_t L = kap_subgroup_n_levels(sg);
     for (size_t l = 0; l < L; l++) {
@@ -230,6 +236,20 @@ static void check_binary(const kap_trial *t, const char *var, const char *tag,
     KT_ASSERT_REL(c->mh_rr.ci_high, R("%s.mhrr.hi", tag), CLOSED);
     KT_ASSERT_NAN(kap_subgroup_within_arm(sg, 0)->anova_f.statistic);
     kap_subgroup_free(sg);
+}
+
+static void check_binary(const kap_trial *t, const char *var, const char *tag,
+                         const char *control)
+{
+    check_binary_m(t, var, tag, control, KAP_MEASURE_RESPONSE);
+}
+
+static void test_percent_and_remission(void)
+{
+    kap_trial *t = wide();
+    check_continuous_m(t, "format", "format_pct", "active_placebo", KAP_MEASURE_PERCENT_CHANGE);
+    check_binary_m(t, "format", "format_rem", "active_placebo", KAP_MEASURE_REMISSION);
+    kap_trial_free(t);
 }
 
 static void test_continuous_race(void)
@@ -630,6 +650,7 @@ int main(void)
         {"continuous by site vs R", test_continuous_site},
         {"continuous by age bands vs R", test_continuous_age_bands},
         {"binary (response) by site and sex vs R", test_binary_site_sex},
+        {"percent change and remission vs R", test_percent_and_remission},
         {"family of variables, Holm", test_family},
         {"hand-made edge cases vs R", test_small_edge_cases},
         {"levels with one arm only", test_one_arm_levels},

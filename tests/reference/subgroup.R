@@ -184,6 +184,11 @@ analyse("age", chg, wide$madrs_baseline, arm_w, as.character(age_band(wide$age))
         levels = c("18-34", "35-49", "50-64", "65+"))
 analyse("site_resp", resp, wide$madrs_baseline, arm_w, wide$site, binary = TRUE)
 analyse("sex_resp", resp, wide$madrs_baseline, arm_w, wide$sex, binary = TRUE)
+# percent change and remission (MADRS <= 10) go through the same paths
+pct <- 100 * chg / wide$madrs_baseline
+analyse("format_pct", pct, wide$madrs_baseline, arm_w, wide$format)
+rem <- as.numeric(wide$madrs_week8 <= 10)
+analyse("format_rem", rem, wide$madrs_baseline, arm_w, wide$format, binary = TRUE)
 
 # family: interaction p of race, sex, format, age adjusted by Holm
 fam <- sapply(list(wide$race, wide$sex, wide$format, as.character(age_band(wide$age))),
