@@ -36,6 +36,10 @@ from ._meta import (p_adjust, heterogeneity, MetaResult, strat_md, strat_md_summ
 from ._trial import Trial, Endpoint, ingest, ingest_text, open, remission_default
 from ._compare import (Comparison, ArmComparison, ComparisonRow, BinaryComparison, Rate,
                        EndpointCounts)
+from ._subgroup import (subgroup_analysis, subgroup_family, representation, table1,
+                        SubgroupResult, SubgroupRow, SubgroupFamily, Representation,
+                        RepresentationRow, Table1, Table1Row)
+from ._safety import safety, Safety, AeRow, VitalRow
 
 __version__ = LIBRARY_VERSION
 
@@ -50,6 +54,8 @@ __all__ = [
     "Result", "LabeledResult", "Table", "Describe", "NntResult", "LinearModel",
     "AncovaResult", "AnovaResult", "MetaResult", "CmhResult", "Endpoint", "Comparison",
     "ArmComparison", "ComparisonRow", "BinaryComparison", "Rate", "EndpointCounts",
+    "SubgroupResult", "SubgroupRow", "SubgroupFamily", "Representation", "RepresentationRow",
+    "Table1", "Table1Row", "Safety", "AeRow", "VitalRow",
     # kernels
     "describe", "ttest", "cohens_d", "hedges_g", "glass_delta", "paired_d", "paired_g",
     "hedges_j", "mann_whitney", "wilcoxon", "kruskal", "rank_biserial", "cliffs_delta",
@@ -58,5 +64,6 @@ __all__ = [
     "ancova", "anova_oneway", "p_adjust", "heterogeneity", "strat_md", "strat_md_summary",
     "cmh", "woolf",
     # trials
-    "Trial", "ingest", "ingest_text", "open", "remission_default",
+    "Trial", "ingest", "ingest_text", "open", "remission_default", "subgroup_analysis",
+    "subgroup_family", "representation", "table1", "safety",
 ]

@@ -568,3 +568,160 @@ declare("kap_compare_control", [_P], _sz)
 declare("kap_compare_arm_at", [_P, _sz], ctypes.POINTER(KapCompareArm))
 declare("kap_compare_counts", [_P], ctypes.POINTER(KapEndpointCounts))
 declare("kap_compare_ancova_n", [_P], _sz)
+
+
+# subgroup.h
+class KapSubgroupOptions(ctypes.Structure):
+    """kap_subgroup_options (subgroup.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("measure", c_enum),
+                ("control", ctypes.c_char_p), ("treatment", ctypes.c_char_p),
+                ("endpoint", KapEndpointOptions), ("conf_level", _d),
+                ("min_per_arm", _sz), ("cuts", c_double_p), ("n_cuts", _sz),
+                ("het_method", c_enum), ("knapp_hartung", ctypes.c_int),
+                ("adjust", c_enum)]
+
+
+def subgroup_options_init():
+    """KAP_SUBGROUP_OPTIONS_INIT."""
+    return KapSubgroupOptions(1, 0, None, None, endpoint_options_init(), 0.95, 5, None, 0,
+                              META_METHODS["REML"], 0, 2)
+
+
+class KapSubgroupRow(ctypes.Structure):
+    """kap_subgroup_row (subgroup.h)."""
+    _fields_ = [("level", ctypes.c_char_p), ("is_missing", ctypes.c_int),
+                ("small", ctypes.c_int), ("in_heterogeneity", ctypes.c_int),
+                ("n_in_level", _sz), ("n_treat", _sz), ("n_control", _sz),
+                ("events_treat", _sz), ("events_control", _sz)] + [
+        (f, KapResult) for f in ("mean_treat", "mean_control", "diff", "test", "hedges_g",
+                                 "risk_ratio", "odds_ratio")] + [
+        (f, _d) for f in ("yi", "vi", "forest_estimate", "forest_ci_low", "forest_ci_high",
+                          "weight", "p_value", "p_adjusted")] + [
+        ("note", ctypes.c_char_p)]
+
+
+class KapSubgroupInteraction(ctypes.Structure):
+    """kap_subgroup_interaction (subgroup.h)."""
+    _fields_ = [(f, KapResult) for f in ("f", "f_baseline", "q_logor", "breslow_day",
+                                         "breslow_day_tarone")]
+
+
+class KapSubgroupWithin(ctypes.Structure):
+    """kap_subgroup_within (subgroup.h)."""
+    _fields_ = [(f, KapResult) for f in ("anova_f", "welch_f", "kruskal")]
+
+
+class KapRepresentationOptions(ctypes.Structure):
+    """kap_representation_options (subgroup.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("conf_level", _d), ("cuts", c_double_p),
+                ("n_cuts", _sz), ("reference_levels", c_char_p_p),
+                ("reference_props", c_double_p), ("n_reference", _sz)]
+
+
+def representation_options_init():
+    """KAP_REPRESENTATION_OPTIONS_INIT."""
+    return KapRepresentationOptions(1, 0.95, None, 0, None, None, 0)
+
+
+_SO = ctypes.POINTER(KapSubgroupOptions)
+declare("kap_subgroup_run", [ctypes.POINTER(_P), _P, ctypes.c_char_p, ctypes.c_char_p,
+                             ctypes.c_char_p, _SO, _E])
+declare("kap_subgroup_free", [_P], None)
+for _n in ("variable", "treatment", "control", "adjust_family"):
+    declare("kap_subgroup_" + _n, [_P], ctypes.c_char_p)
+for _n in ("is_binary", "all_small"):
+    declare("kap_subgroup_" + _n, [_P], ctypes.c_int)
+for _n in ("n_levels", "n_rows", "n_missing"):
+    declare("kap_subgroup_" + _n, [_P], _sz)
+declare("kap_subgroup_row_at", [_P, _sz], ctypes.POINTER(KapSubgroupRow))
+declare("kap_subgroup_get_interaction", [_P], ctypes.POINTER(KapSubgroupInteraction))
+declare("kap_subgroup_heterogeneity", [_P, c_enum], ctypes.POINTER(KapMetaResult))
+declare("kap_subgroup_cmh", [_P], ctypes.POINTER(KapCmhResult))
+declare("kap_subgroup_within_arm", [_P, ctypes.c_int], ctypes.POINTER(KapSubgroupWithin))
+declare("kap_subgroup_adjust_method", [_P], c_enum)
+declare("kap_subgroup_family_run", [ctypes.POINTER(_P), _P, ctypes.c_char_p, ctypes.c_char_p,
+                                    c_char_p_p, _sz, _SO, c_enum, _E])
+declare("kap_subgroup_family_free", [_P], None)
+declare("kap_subgroup_family_size", [_P], _sz)
+declare("kap_subgroup_family_get", [_P, _sz], _P)
+declare("kap_subgroup_family_p", [_P, _sz], _d)
+declare("kap_subgroup_family_p_adjusted", [_P, _sz], _d)
+declare("kap_subgroup_family_method", [_P], c_enum)
+declare("kap_subgroup_family_description", [_P], ctypes.c_char_p)
+declare("kap_representation_run", [ctypes.POINTER(_P), _P, ctypes.c_char_p,
+                                   ctypes.POINTER(KapRepresentationOptions), _E])
+declare("kap_representation_free", [_P], None)
+declare("kap_representation_n_levels", [_P], _sz)
+declare("kap_representation_level", [_P, _sz], ctypes.c_char_p)
+declare("kap_representation_n_arms", [_P], _sz)
+declare("kap_representation_arm", [_P, _sz], ctypes.c_char_p)
+declare("kap_representation_cell", [_R, _P, _sz, _sz, _E])
+declare("kap_representation_n_missing", [_P, _sz], _sz)
+declare("kap_representation_reference", [_P, _sz], _d)
+declare("kap_representation_diff_pp", [_P, _sz], _d)
+declare("kap_table1_run", [ctypes.POINTER(_P), _P, c_char_p_p, _sz, ctypes.c_char_p,
+                           ctypes.c_char_p, _E])
+declare("kap_table1_free", [_P], None)
+declare("kap_table1_n_vars", [_P], _sz)
+declare("kap_table1_var_name", [_P, _sz], ctypes.c_char_p)
+declare("kap_table1_var_is_categorical", [_P, _sz], ctypes.c_int)
+declare("kap_table1_n_arms", [_P], _sz)
+declare("kap_table1_arm", [_P, _sz], ctypes.c_char_p)
+declare("kap_table1_describe", [ctypes.POINTER(KapDescribeResult), _P, _sz, _sz, _E])
+declare("kap_table1_n_levels", [_P, _sz], _sz)
+declare("kap_table1_level", [_P, _sz, _sz], ctypes.c_char_p)
+declare("kap_table1_count", [_P, _sz, _sz, _sz], _sz)
+declare("kap_table1_percent", [_P, _sz, _sz, _sz], _d)
+declare("kap_table1_n_missing", [_P, _sz, _sz], _sz)
+declare("kap_table1_smd", [_P, _sz], _d)
+declare("kap_table1_smd_note", [_P, _sz], ctypes.c_char_p)
+
+
+# safety.h
+class KapSafetyThreshold(ctypes.Structure):
+    """kap_safety_threshold (safety.h)."""
+    _fields_ = [("instrument", ctypes.c_char_p), ("above", _d), ("rise", _d)]
+
+
+class KapSafetyOptions(ctypes.Structure):
+    """kap_safety_options (safety.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("treatment", ctypes.c_char_p),
+                ("control", ctypes.c_char_p), ("conf_level", _d),
+                ("thresholds", ctypes.POINTER(KapSafetyThreshold)), ("n_thresholds", _sz)]
+
+
+def safety_options_init():
+    """KAP_SAFETY_OPTIONS_INIT."""
+    return KapSafetyOptions(1, None, None, 0.95, None, 0)
+
+
+class KapAeRow(ctypes.Structure):
+    """kap_ae_row (safety.h)."""
+    _fields_ = [("term", ctypes.c_char_p)] + [
+        (f, _sz) for f in ("events_treat", "n_treat", "not_recorded_treat", "events_control",
+                           "n_control", "not_recorded_control")] + [
+        (f, KapResult) for f in ("incidence_treat", "incidence_control", "risk_difference",
+                                 "risk_ratio", "fisher")]
+
+
+class KapVitalRow(ctypes.Structure):
+    """kap_vital_row (safety.h)."""
+    _fields_ = [("instrument", ctypes.c_char_p), ("visit", ctypes.c_char_p),
+                ("arm", ctypes.c_char_p), ("is_baseline", ctypes.c_int),
+                ("value", KapDescribeResult), ("change", KapDescribeResult),
+                ("above", _d), ("rise", _d), ("n_assessed", _sz), ("n_exceed", _sz),
+                ("exceed", KapResult)]
+
+
+_SFO = ctypes.POINTER(KapSafetyOptions)
+declare("kap_safety_ae", [ctypes.POINTER(_P), _P, _SFO, _E])
+declare("kap_ae_table_free", [_P], None)
+declare("kap_ae_table_n_terms", [_P], _sz)
+declare("kap_ae_table_row", [_P, _sz], ctypes.POINTER(KapAeRow))
+declare("kap_ae_table_any", [_P], ctypes.POINTER(KapAeRow))
+declare("kap_ae_table_treatment", [_P], ctypes.c_char_p)
+declare("kap_ae_table_control", [_P], ctypes.c_char_p)
+declare("kap_safety_vitals", [ctypes.POINTER(_P), _P, _SFO, _E])
+declare("kap_vitals_table_free", [_P], None)
+declare("kap_vitals_table_n_rows", [_P], _sz)
+declare("kap_vitals_table_row", [_P, _sz], ctypes.POINTER(KapVitalRow))

@@ -250,6 +250,34 @@ class Trial:
         return compare(self, instrument, visit, control, missing, conf_level,
                        response_threshold, remission_cutoff, remission_strict, covariates)
 
+    def subgroups(self, instrument, visit, variable, **options):
+        """Subgroup analysis of an endpoint by a variable: see
+        kapstats.subgroup_analysis (C: kap_subgroup_run).  Several
+        variables (a list): kapstats.subgroup_family, with the interaction
+        p-values adjusted across them."""
+        from ._subgroup import subgroup_analysis, subgroup_family
+        if isinstance(variable, (list, tuple)):
+            return subgroup_family(self, instrument, visit, variable, **options)
+        return subgroup_analysis(self, instrument, visit, variable, **options)
+
+    def representation(self, variable, conf_level=0.95, cuts=None, reference=None):
+        """Enrolment by the levels of a variable: see
+        kapstats.representation (C: kap_representation_run)."""
+        from ._subgroup import representation
+        return representation(self, variable, conf_level, cuts, reference)
+
+    def table1(self, variables=None, treatment=None, control=None):
+        """Baseline characteristics by arm: see kapstats.table1 (C:
+        kap_table1_run)."""
+        from ._subgroup import table1
+        return table1(self, variables, treatment, control)
+
+    def safety(self, treatment=None, control=None, conf_level=0.95, thresholds=None):
+        """Adverse-event and vital-sign tables: see kapstats.safety (C:
+        kap_safety_ae, kap_safety_vitals)."""
+        from ._safety import safety
+        return safety(self, treatment, control, conf_level, thresholds)
+
     # ---- covariates ------------------------------------------------------------
     @property
     def covariates(self):

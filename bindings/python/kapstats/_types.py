@@ -82,18 +82,52 @@ class Table(list):
         self.row_type = row_type
 
     def to_pandas(self):
-        """The rows as a pandas DataFrame (needs pandas)."""
+        """The rows as a pandas DataFrame (needs pandas), one column per
+        field.  A field holding a result (Result, Describe...) is spread
+        over columns "<field>" (its estimate, or mean) and
+        "<field>_<subfield>" (se, ci_low, ci_high, p_value, ...); columns
+        that are nan in every row are left out."""
         import pandas as pd
-        if self.row_type is not None:
-            cols = [f.name for f in dataclasses.fields(self.row_type)]
-        else:
-            cols = None
-        return pd.DataFrame([r._asdict() for r in self], columns=cols)
+        spread = set()
+        rows = [_flatten(r, spread) for r in self]
+        if not rows:
+            if self.row_type is None:
+                return pd.DataFrame()
+            return pd.DataFrame(columns=[f.name for f in dataclasses.fields(self.row_type)])
+        df = pd.DataFrame(rows, columns=list(rows[0]))
+        drop = [c for c in df.columns
+                if c in spread and df[c].dtype.kind == "f" and df[c].isna().all()]
+        return df.drop(columns=drop)
 
     def __repr__(self):
         name = self.row_type.__name__ if self.row_type else "row"
         return "Table(%d %s rows)\n" % (len(self), name) + "\n".join(
             "  " + repr(r) for r in self)
+
+
+_SKIP = {"conf_level", "method", "note", "df2", "n1", "n2", "n_missing"}
+_MAIN = ("estimate", "mean")
+
+
+def _flatten(row, spread):
+    """A row dataclass -> flat dict; nested result dataclasses spread (the
+    generated column names are added to `spread`)."""
+    out = {}
+    for f in dataclasses.fields(row):
+        v = getattr(row, f.name)
+        if dataclasses.is_dataclass(v):
+            sub = {g.name: getattr(v, g.name) for g in dataclasses.fields(v)}
+            main = next((m for m in _MAIN if m in sub), None)
+            if main is not None:
+                out[f.name] = sub[main]
+            for k, x in sub.items():
+                if k == main or k in _SKIP or dataclasses.is_dataclass(x):
+                    continue
+                out["%s_%s" % (f.name, k)] = x
+                spread.add("%s_%s" % (f.name, k))
+        else:
+            out[f.name] = v
+    return out
 
 
 def _to_numpy(x, dtype):
