@@ -32,6 +32,15 @@ STRUCTS = {
     "kap_rate": _ffi.KapRate,
     "kap_binary_comparison": _ffi.KapBinaryComparison,
     "kap_compare_arm": _ffi.KapCompareArm,
+    "kap_subgroup_options": _ffi.KapSubgroupOptions,
+    "kap_subgroup_row": _ffi.KapSubgroupRow,
+    "kap_subgroup_interaction": _ffi.KapSubgroupInteraction,
+    "kap_subgroup_within": _ffi.KapSubgroupWithin,
+    "kap_representation_options": _ffi.KapRepresentationOptions,
+    "kap_safety_threshold": _ffi.KapSafetyThreshold,
+    "kap_safety_options": _ffi.KapSafetyOptions,
+    "kap_ae_row": _ffi.KapAeRow,
+    "kap_vital_row": _ffi.KapVitalRow,
 }
 STRUCTS.update(getattr(_ffi, "ABI_STRUCTS", {}))
 
@@ -79,10 +88,14 @@ def test_options_init_match_macros(tmp_path):
                    'kap_ttest_options t = KAP_TTEST_OPTIONS_INIT;\n'
                    'kap_effect_size_options s = KAP_EFFECT_SIZE_OPTIONS_INIT;\n'
                    'kap_compare_options c = KAP_COMPARE_OPTIONS_INIT;\n'
+                   'kap_subgroup_options u = KAP_SUBGROUP_OPTIONS_INIT;\n'
+                   'kap_representation_options p = KAP_REPRESENTATION_OPTIONS_INIT;\n'
+                   'kap_safety_options y = KAP_SAFETY_OPTIONS_INIT;\n'
                    'fwrite(&m, sizeof m, 1, stdout); fwrite(&e, sizeof e, 1, stdout);\n'
                    'fwrite(&r, sizeof r, 1, stdout); fwrite(&g, sizeof g, 1, stdout);\n'
                    'fwrite(&t, sizeof t, 1, stdout); fwrite(&s, sizeof s, 1, stdout);\n'
-                   'fwrite(&c, sizeof c, 1, stdout);\n'
+                   'fwrite(&c, sizeof c, 1, stdout); fwrite(&u, sizeof u, 1, stdout);\n'
+                   'fwrite(&p, sizeof p, 1, stdout); fwrite(&y, sizeof y, 1, stdout);\n'
                    'return 0; }\n')
     exe = tmp_path / "init"
     subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "include"), "-o", str(exe),
@@ -94,14 +107,21 @@ def test_options_init_match_macros(tmp_path):
              (_ffi.KapIngestOptions, _ffi.ingest_options_init()),
              (_ffi.KapTtestOptions, _ffi.ttest_options_init()),
              (_ffi.KapEffectSizeOptions, _ffi.effect_size_options_init()),
-             (_ffi.KapCompareOptions, _ffi.compare_options_init())]
+             (_ffi.KapCompareOptions, _ffi.compare_options_init()),
+             (_ffi.KapSubgroupOptions, _ffi.subgroup_options_init()),
+             (_ffi.KapRepresentationOptions, _ffi.representation_options_init()),
+             (_ffi.KapSafetyOptions, _ffi.safety_options_init())]
     off = 0
     for cls, mine in pairs:
         c = cls.from_buffer_copy(out[off:off + ctypes.sizeof(cls)])
         off += ctypes.sizeof(cls)
         for f, _ in cls._fields_:
             a, b = getattr(c, f), getattr(mine, f)
-            if isinstance(a, (int, float, bytes)) or a is None:
+            if isinstance(a, ctypes.Structure):   # nested options (endpoint)
+                for g, _ in a._fields_:
+                    x, y = getattr(a, g), getattr(b, g)
+                    assert x == y or (x != x and y != y), (cls.__name__, f, g)
+            elif isinstance(a, (int, float, bytes)) or a is None:
                 assert a == b or (a != a and b != b), (cls.__name__, f)
             else:  # NULL pointers
                 assert not a and not b, (cls.__name__, f)
