@@ -9,13 +9,14 @@ Python bindings.
    active placebo (Trial.compare = kap_compare_run: ANCOVA on baseline,
    Welch t, Hedges' g, responders and remitters with RD/RR/OR/Fisher/NNT),
    complete case (primary) and LOCF (sensitivity), printed with pandas.
-3. Subgroup table: the ANCOVA within each level of format, sex and site,
-   Cochran's Q test of heterogeneity across the levels, and Holm-adjusted
-   heterogeneity p-values.
+3. Subgroup table by format, sex and site (kap_subgroup_family_run):
+   per-level differences, treatment x subgroup interaction tests adjusted
+   across the variables, heterogeneity (REML I2).
+4. Table 1 (kap_table1_run) and the most frequent adverse events
+   (kap_safety_ae).
 
-Every number comes from libkapstats (kap_ingest_files, kap_trial_write,
-kap_trial_open, kap_compare_run, kap_ancova_fit, kap_strat_md,
-kap_p_adjust); this script only selects rows and prints.
+Every number comes from libkapstats; this script only selects fields and
+prints.
 
 Run from the repository root after `make`:
     KAPSTATS_LIB=build/libkapstats.so.0 PYTHONPATH=bindings/python \\
@@ -57,42 +58,39 @@ def main(path, store):
                                   d.ancova.p_value, d.hedges_g.estimate,
                                   d.response_vs_control.nnt.text))
 
-        print("\nSubgroups (complete case): ANCOVA within each level; "
-              "heterogeneity: Cochran's Q across levels (fixed effect)")
-        change = trial.change(INSTRUMENT, VISIT)
-        base = trial.scores(INSTRUMENT, "baseline")
-        arm = trial.arm()
+        print("\nSubgroups (complete case): Welch difference per level, Holm-adjusted "
+              "within the variable; interaction F test, Holm-adjusted across variables")
+        fam = trial.subgroups(INSTRUMENT, VISIT, list(SUBGROUPS), control=CONTROL)
         rows = []
-        p_het = {}
-        for cov in SUBGROUPS:
-            levels = trial.covariate(cov)
-            est, se = [], []
-            for level in trial.covariate_levels(cov):
-                keep = levels == level
-                try:
-                    fit = kapstats.ancova(change[keep], base[keep], arm[keep], CONTROL)
-                except kapstats.KapstatsError as e:  # e.g. a level with one arm only
-                    rows.append({"subgroup": cov, "level": level, "note": str(e)})
-                    continue
-                r = fit.diff(TREATED)
-                rows.append({"subgroup": cov, "level": level, "n_treated": r.n1,
-                             "n_control": r.n2, "difference": r.estimate,
-                             "ci_low": r.ci_low, "ci_high": r.ci_high,
-                             "p_value": r.p_value})
-                est.append(r.estimate)
-                se.append(r.se)
-            if len(est) < 2:
-                continue
-            het = kapstats.strat_md(est, se)
-            p_het[cov] = het.q_p
-            rows.append({"subgroup": cov, "level": "(heterogeneity)",
-                         "difference": het.pooled, "ci_low": het.ci_low,
-                         "ci_high": het.ci_high, "p_value": het.q_p,
-                         "note": "Q = %.2f on %d df, I2 = %.0f%%" % (het.q, het.q_df, het.i2)})
+        for sg in fam.analyses:
+            for r in sg.rows:
+                rows.append({"subgroup": sg.variable, "level": r.level, "n_treated": r.n_treat,
+                             "n_control": r.n_control, "difference": r.diff.estimate,
+                             "ci_low": r.diff.ci_low, "ci_high": r.diff.ci_high,
+                             "p": r.p_value, "p_holm": r.p_adjusted,
+                             "weight_%": r.weight, "small": "yes" if r.small else ""})
         show(pd, rows)
-        adj = kapstats.p_adjust(list(p_het.values()), "holm")
-        print("\nHeterogeneity p-values, Holm-adjusted over %d subgroup factors: %s"
-              % (len(adj), ", ".join("%s %.3g" % (k, v) for k, v in zip(p_het, adj))))
+        het = [{"subgroup": sg.variable, "interaction_F": sg.interaction["f"].statistic,
+                "p": p, "p_holm": pa, "I2_%": sg.heterogeneity["REML"].i2,
+                "pooled_REML": sg.heterogeneity["REML"].pooled}
+               for sg, p, pa in zip(fam.analyses, fam.p, fam.p_adjusted)]
+        show(pd, het)
+
+        print("\nBaseline characteristics (Table 1)")
+        if pd is not None:
+            with pd.option_context("display.width", 160, "display.max_columns", 20):
+                print(trial.table1(["age", "sex", "race", "format", "madrs"]).to_pandas()
+                      .to_string(index=False))
+
+        sf = trial.safety(control=CONTROL)
+        print("\nAdverse events (%s vs %s): any AE %d/%d vs %d/%d, Fisher p = %.2g"
+              % (sf.treatment, sf.control, sf.any_ae.events_treat, sf.any_ae.n_treat,
+                 sf.any_ae.events_control, sf.any_ae.n_control, sf.any_ae.fisher.p_value))
+        show(pd, [{"term": r.term, sf.treatment: "%d/%d" % (r.events_treat, r.n_treat),
+                   sf.control: "%d/%d" % (r.events_control, r.n_control),
+                   "risk_difference": r.risk_difference.estimate,
+                   "risk_ratio": r.risk_ratio.estimate, "fisher_p": r.fisher.p_value}
+                  for r in sf.adverse_events[:5]])
 
 
 def show(pd, rows, transpose=False):

@@ -14,4 +14,5 @@ def test_primary_comparison_example():
     out = p.stdout
     assert "240 participants" in out
     assert "complete_case" in out and "locf" in out and "NNTB" in out
-    assert "(heterogeneity)" in out and "individual" in out
+    assert "interaction_F" in out and "individual" in out
+    assert "Table 1" in out and "Adverse events" in out
