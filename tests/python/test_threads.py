@@ -91,8 +91,10 @@ def test_shared_trial_in_threads():
         base = t.scores("madrs", "baseline")
         d = kapstats.ancova(chg, base, arm, "active_placebo").diff("ketamine")
         c = t.compare("madrs", visit, missing=missing).arm("ketamine")
+        sg = t.subgroups("madrs", visit, "format", missing=missing)
         return (d.estimate, d.se, d.p_value, c.hedges_g.ci_low, c.welch.p_value,
-                c.response_vs_control.fisher.p_value)
+                c.response_vs_control.fisher.p_value, sg.interaction["f"].p_value,
+                sg.heterogeneity["REML"].tau2, t.safety().any_ae.fisher.p_value)
 
     jobs = [(v, m) for v in ("week1", "week2", "week4", "week8")
             for m in ("complete_case", "locf", "bocf")]
