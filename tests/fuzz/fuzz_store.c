@@ -11,7 +11,8 @@
  * The file is written to a temporary path and opened with kap_trial_open.
  * An opened trial is walked through every getter, then every endpoint of
  * every instrument and visit, and the primary comparison (kap_compare_run)
- * at each post-baseline visit is run.  Any result code is fine; a crash,
+ * at each post-baseline visit, subgroups by every covariate, the safety
+ * tables and table 1 are run.  Any result code is fine; a crash,
  * leak, UB, hang or an error without a message is a finding.
  *
  * Seeds: tests/fuzz/make_store_seeds.sh (stores made by ingesting the
@@ -142,8 +143,34 @@ static void analyse(const kap_trial *t)
                     need(kap_compare_arm_at(c, a) != NULL);
             }
             kap_compare_free(c);
+            /* subgroups by every covariate (one family, Holm) */
+            if (v + 1 == nv && kap_trial_n_covariates(t) > 0) {
+                const char *vars[8];
+                size_t nvar = 0;
+                for (size_t j = 0; j < kap_trial_n_covariates(t) && nvar < 8; j++)
+                    vars[nvar++] = kap_trial_covariate_name(t, j);
+                kap_subgroup_family *f = NULL;
+                rc = kap_subgroup_family_run(&f, t, kap_trial_instrument_name(t, k),
+                                             kap_trial_visit_label(t, k, v), vars, nvar, NULL,
+                                             KAP_PADJUST_HOLM, &e);
+                need(rc == KAP_OK || e.message[0] != '\0');
+                kap_subgroup_family_free(f);
+            }
         }
     }
+    /* safety tables and table 1 */
+    kap_ae_table *ae = NULL;
+    int rc = kap_safety_ae(&ae, t, NULL, &e);
+    need(rc == KAP_OK || e.message[0] != '\0');
+    kap_ae_table_free(ae);
+    kap_vitals_table *vt = NULL;
+    rc = kap_safety_vitals(&vt, t, NULL, &e);
+    need(rc == KAP_OK || e.message[0] != '\0');
+    kap_vitals_table_free(vt);
+    kap_table1 *tb = NULL;
+    rc = kap_table1_run(&tb, t, NULL, 0, NULL, NULL, &e);
+    need(rc == KAP_OK || e.message[0] != '\0');
+    kap_table1_free(tb);
     free(out);
 }
 
