@@ -108,7 +108,7 @@ examples: $(EXAMPLE_BIN)
 # Sanitizer builds: glibc's own LOCPATH leak is suppressed (tests/lsan.supp);
 # a huge allocation returns NULL (-> KAP_ENOMEM, tested by test_hostile)
 # instead of aborting.
-LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+LSAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
     ASAN_OPTIONS=allocator_may_return_null=1$${ASAN_OPTIONS:+:$$ASAN_OPTIONS}
 test: all $(TEST_BIN) $(REPLAY_BIN)
 	@$(MAKE) --no-print-directory replay
@@ -168,6 +168,11 @@ help:
 	@echo "make test       run every test (SANITIZE=address,undefined for ASan/UBSan)"
 	@echo "make test-python  Python binding tests only (pytest)"
 	@echo "make examples   build examples/c"
+	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (clang); make replay"
+	@echo "make test-fault allocation-failure sweep (ASan/LSan)"
+	@echo "make test-tsan  thread test under ThreadSanitizer"
+	@echo "make valgrind   every CLI command under valgrind memcheck"
+	@echo "make test-crash SIGKILLed ingests, readers during store replacement"
 	@echo "make install    PREFIX=... DESTDIR=..."
 	@echo "make reference  regenerate R reference values (needs R)"
 	@echo "make uninstall | clean"
