@@ -113,7 +113,7 @@ test-c: all $(TEST_BIN)
 	@BUILD=$(BUILD) KAP_SKIP_PYTEST=1 sh tests/run_tests.sh $(TEST_BIN)
 
 # Python binding tests only (pytest against this build's library).
-test-python: lib
+test-python: all
 	@BUILD=$(BUILD) sh tests/run_tests.sh
 
 # Install Debian packages the build and tests need, only those missing.
