@@ -17,6 +17,7 @@ static const command commands[] = {
     {"ingest", cmd_ingest, "trial CSV file(s) -> validated HDF5 store"},
     {"info", cmd_info, "what a store holds: arms, instruments, visits, covariates, AEs"},
     {"analyze", cmd_analyze, "primary comparison of change from baseline at a visit"},
+    {"report", cmd_report, "the trial report (JSON, Markdown, HTML) and --compare"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

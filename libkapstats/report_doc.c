@@ -1,0 +1,506 @@
+/*
+ * report_doc.c - the human-readable report (Markdown and HTML share it):
+ * walks the report tree section by section and emits headings, tables and
+ * plots through a kap_doc_ops writer.  Numbers are formatted here, in the
+ * C locale, with fixed decimals (the JSON keeps every digit).
+ */
+#include "report_internal.h"
+
+#include <string.h>
+
+/* ---- tables ---------------------------------------------------------------- */
+
+void kap_tbl_add(kap_tbl *t, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    if (t->oom)
+        return;
+    va_start(ap, fmt);
+    int n = kap_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        buf[0] = '\0';
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 32;
+        char **c = kap_realloc(t->cells, cap * sizeof *c);
+        if (!c) {
+            t->oom = 1;
+            return;
+        }
+        t->cells = c;
+        t->cap = cap;
+    }
+    if (!(t->cells[t->n] = kap_strdup(buf))) {
+        t->oom = 1;
+        return;
+    }
+    t->n++;
+}
+
+size_t kap_tbl_rows(const kap_tbl *t)
+{
+    return t->ncols ? t->n / t->ncols : 0;
+}
+
+void kap_tbl_free(kap_tbl *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        kap_free(t->cells[i]);
+    kap_free(t->cells);
+    t->cells = NULL;
+    t->n = t->cap = 0;
+}
+
+typedef struct doc {
+    kap_sb *b;
+    const kap_doc_ops *ops;
+    const json_t *root;
+    double cl; /* confidence level in percent */
+} doc;
+
+static void emit_table(doc *d, const char *caption, kap_tbl *t)
+{
+    if (t->oom)
+        d->b->oom = 1;
+    else
+        d->ops->table(d->b, caption, t);
+    kap_tbl_free(t);
+}
+
+/* Paragraph built with printf. */
+static void para(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void para(doc *d, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    kap_vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    d->ops->para(d->b, buf);
+}
+
+/* A section that is not "ok": say why; returns 1 when it is ok. */
+static int section_ok(doc *d, const json_t *s)
+{
+    if (kap_rj_ok(s))
+        return 1;
+    const char *st = kap_rj_str(s, "status"), *why = kap_rj_str(s, "reason");
+    char buf[1024];
+    kap_snprintf(buf, sizeof buf, "%s: %s",
+                 st && !strcmp(st, "unavailable") ? "Not available" : "No results",
+                 why ? why : "absent from this report");
+    d->ops->empty(d->b, buf);
+    return 0;
+}
+
+static const char *str_or(const char *s, const char *dflt)
+{
+    return s ? s : dflt;
+}
+
+/* "m (SD s)" */
+static void mean_sd(char *buf, size_t n, const json_t *desc, int digits)
+{
+    char m[40], s[40];
+    kap_rfmt(m, sizeof m, kap_rj_num(desc, "mean"), digits);
+    kap_rfmt(s, sizeof s, kap_rj_num(desc, "sd"), digits);
+    kap_snprintf(buf, n, "%s (%s)", m, s);
+}
+
+/* "k/n (pct%)" */
+static void rate_text(char *buf, size_t n, const json_t *rate)
+{
+    char p[40];
+    if (isnan(kap_rj_num(rate, "estimate"))) {
+        kap_snprintf(buf, n, "NA");
+        return;
+    }
+    kap_rfmt(p, sizeof p, 100.0 * kap_rj_num(rate, "estimate"), 1);
+    kap_snprintf(buf, n, "%lld/%lld (%s%%)", kap_rj_int(rate, "events"), kap_rj_int(rate, "n"), p);
+}
+
+/* ---- 1. study flow ----------------------------------------------------------- */
+
+static void study_flow(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "study-flow", "1. Study flow");
+    if (!section_ok(d, s))
+        return;
+    json_t *arms = kap_rj_arr(s, "arms"), *visits = kap_rj_arr(s, "visits");
+    size_t na = json_array_size(arms), i, j;
+    json_t *a, *v;
+    kap_tbl t = {1 + na + 1, 0, 0, NULL, 0};
+    kap_tbl_add(&t, "%s", "");
+    json_array_foreach(arms, i, a) kap_tbl_add(&t, "%s", str_or(kap_rj_str(a, "arm"), "?"));
+    kap_tbl_add(&t, "total");
+    kap_tbl_add(&t, "randomised");
+    json_array_foreach(arms, i, a) kap_tbl_add(&t, "%lld", kap_rj_int(a, "randomised"));
+    kap_tbl_add(&t, "%lld", kap_rj_int(s, "participants"));
+    emit_table(d, "Participants per arm", &t);
+    const char *instr = kap_rj_str(s, "instrument");
+    if (!instr) {
+        d->ops->empty(d->b, str_or(kap_rj_str(s, "note"), "no instrument"));
+        return;
+    }
+    char cap[256];
+    kap_snprintf(cap, sizeof cap,
+                 "%s by visit: observed / dropped out (no score at this visit or later; new "
+                 "at this visit) / intermittently missing", instr);
+    kap_tbl u = {2 + na + 1, 0, 0, NULL, 0};
+    kap_tbl_add(&u, "visit");
+    kap_tbl_add(&u, "day");
+    json_array_foreach(arms, i, a) kap_tbl_add(&u, "%s", str_or(kap_rj_str(a, "arm"), "?"));
+    kap_tbl_add(&u, "total");
+    json_array_foreach(visits, i, v) {
+        char day[40];
+        kap_rfmt(day, sizeof day, kap_rj_num(v, "day"), 0);
+        const char *vl = str_or(kap_rj_str(v, "visit"), "?");
+        kap_tbl_add(&u, "%s%s", vl,
+                    json_is_true(json_object_get(v, "baseline")) && strcmp(vl, "baseline")
+                        ? " (baseline)" : "");
+        kap_tbl_add(&u, "%s", day);
+        json_t *va = kap_rj_arr(v, "arms");
+        for (j = 0; j <= na; j++) {
+            const json_t *c = j < na ? json_array_get(va, j) : kap_rj_obj(v, "total");
+            kap_tbl_add(&u, "%lld / %lld (+%lld) / %lld", kap_rj_int(c, "observed"),
+                        kap_rj_int(c, "dropped_out"), kap_rj_int(c, "new_dropouts"),
+                        kap_rj_int(c, "intermittent_missing"));
+        }
+    }
+    emit_table(d, cap, &u);
+}
+
+/* ---- 3. primary ---------------------------------------------------------------- */
+
+static void arms_table(doc *d, const json_t *cmp, const char *caption)
+{
+    json_t *arms = kap_rj_arr(cmp, "arms"), *a;
+    size_t i;
+    char cl[64];
+    kap_snprintf(cl, sizeof cl, "LS mean change (%g%% CI)", d->cl);
+    kap_tbl t = {8, 0, 0, NULL, 0};
+    const char *h[8] = {"arm", "randomised", "n", "baseline mean (SD)", "change mean (SD)", cl,
+                        "response", "remission"};
+    for (int k = 0; k < 8; k++)
+        kap_tbl_add(&t, "%s", h[k]);
+    json_array_foreach(arms, i, a) {
+        char b[80], c[80], l[120], r[80], m[80];
+        mean_sd(b, sizeof b, kap_rj_obj(a, "baseline"), 2);
+        mean_sd(c, sizeof c, kap_rj_obj(a, "change"), 2);
+        kap_rfmt_ci(l, sizeof l, kap_rj_obj(a, "lsmean"), 2);
+        rate_text(r, sizeof r, kap_rj_obj(a, "response"));
+        rate_text(m, sizeof m, kap_rj_obj(a, "remission"));
+        kap_tbl_add(&t, "%s%s", str_or(kap_rj_str(a, "arm"), "?"),
+                    json_is_true(json_object_get(a, "control")) ? " (control)" : "");
+        kap_tbl_add(&t, "%lld", kap_rj_int(a, "randomised"));
+        kap_tbl_add(&t, "%lld", kap_rj_int(kap_rj_obj(a, "change"), "n"));
+        kap_tbl_add(&t, "%s", b);
+        kap_tbl_add(&t, "%s", c);
+        kap_tbl_add(&t, "%s", l);
+        kap_tbl_add(&t, "%s", r);
+        kap_tbl_add(&t, "%s", m);
+    }
+    emit_table(d, caption, &t);
+}
+
+/* One contrast measure for each analysis: a row of the side-by-side table. */
+typedef void (*cell_fn)(char *buf, size_t n, const json_t *contrast);
+
+static void c_ancova(char *b, size_t n, const json_t *k)
+{
+    char ci[160], p[40];
+    const json_t *o = kap_rj_obj(k, "ancova");
+    kap_rfmt_ci(ci, sizeof ci, o, 2);
+    kap_rfmt_p(p, sizeof p, kap_rj_num(o, "p_value"));
+    kap_snprintf(b, n, "%s; p %s", ci, p);
+}
+static void c_welch(char *b, size_t n, const json_t *k)
+{
+    char ci[160], p[40];
+    const json_t *o = kap_rj_obj(k, "welch");
+    kap_rfmt_ci(ci, sizeof ci, o, 2);
+    kap_rfmt_p(p, sizeof p, kap_rj_num(o, "p_value"));
+    kap_snprintf(b, n, "%s; p %s", ci, p);
+}
+static void c_g(char *b, size_t n, const json_t *k)
+{
+    kap_rfmt_ci(b, n, kap_rj_obj(k, "hedges_g"), 3);
+}
+static void bin_cell(char *b, size_t n, const json_t *k, const char *which, const char *what)
+{
+    const json_t *o = kap_rj_obj(kap_rj_obj(k, which), what);
+    if (!strcmp(what, "nnt")) {
+        kap_snprintf(b, n, "%s", str_or(kap_rj_str(o, "text"), "NA"));
+    } else if (!strcmp(what, "fisher")) {
+        kap_rfmt_p(b, n, kap_rj_num(o, "p_value"));
+    } else {
+        kap_rfmt_ci(b, n, o, !strcmp(what, "rd") ? 3 : 2);
+    }
+    if (!strcmp(b, "NA (NA, NA)") || !strcmp(b, "NA")) {
+        const char *note = kap_rj_str(o, "note");
+        kap_snprintf(b, n, "NA%s%s", note ? ": " : "", note ? note : "");
+    }
+}
+static void c_resp_rd(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "response", "rd"); }
+static void c_resp_rr(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "response", "rr"); }
+static void c_resp_or(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "response", "or"); }
+static void c_resp_p(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "response", "fisher"); }
+static void c_resp_nnt(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "response", "nnt"); }
+static void c_rem_rd(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "remission", "rd"); }
+static void c_rem_rr(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "remission", "rr"); }
+static void c_rem_or(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "remission", "or"); }
+static void c_rem_p(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "remission", "fisher"); }
+static void c_rem_nnt(char *b, size_t n, const json_t *k) { bin_cell(b, n, k, "remission", "nnt"); }
+
+static const json_t *find_by(const json_t *arr, const char *key, const char *value)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) {
+        const char *s = kap_rj_str(x, key);
+        if (s && value && !strcmp(s, value))
+            return x;
+    }
+    return NULL;
+}
+
+static const char *analysis_title(const char *a)
+{
+    if (!a)
+        return "?";
+    if (!strcmp(a, "complete_case"))
+        return "complete cases";
+    if (!strcmp(a, "locf"))
+        return "LOCF (sensitivity)";
+    if (!strcmp(a, "bocf"))
+        return "BOCF (sensitivity)";
+    return a;
+}
+
+/* Contrasts of the analyses side by side: one table per non-control arm. */
+static void contrasts_table(doc *d, const json_t *analyses, const char *what)
+{
+    size_t nan_ = json_array_size(analyses);
+    const json_t *first = json_array_get(analyses, 0);
+    json_t *con = kap_rj_arr(first, "contrasts"), *k;
+    size_t i;
+    char l_anc[64], l_w[64], l_g[64];
+    kap_snprintf(l_anc, sizeof l_anc, "ANCOVA adjusted difference (%g%% CI); p", d->cl);
+    kap_snprintf(l_w, sizeof l_w, "Welch mean difference (%g%% CI); p", d->cl);
+    kap_snprintf(l_g, sizeof l_g, "Hedges' g (%g%% CI)", d->cl);
+    struct {
+        const char *label;
+        cell_fn f;
+    } rows[] = {
+        {l_anc, c_ancova}, {l_w, c_welch}, {l_g, c_g},
+        {"response: risk difference (CI)", c_resp_rd}, {"response: risk ratio (CI)", c_resp_rr},
+        {"response: odds ratio (CI)", c_resp_or}, {"response: Fisher exact p", c_resp_p},
+        {"response: NNT", c_resp_nnt},
+        {"remission: risk difference (CI)", c_rem_rd}, {"remission: risk ratio (CI)", c_rem_rr},
+        {"remission: odds ratio (CI)", c_rem_or}, {"remission: Fisher exact p", c_rem_p},
+        {"remission: NNT", c_rem_nnt},
+    };
+    json_array_foreach(con, i, k) {
+        const char *arm = kap_rj_str(k, "arm");
+        kap_tbl t = {1 + nan_, 0, 0, NULL, 0};
+        kap_tbl_add(&t, "%s", what);
+        for (size_t a = 0; a < nan_; a++)
+            kap_tbl_add(&t, "%s", analysis_title(kap_rj_str(json_array_get(analyses, a), "analysis")));
+        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+            kap_tbl_add(&t, "%s", rows[r].label);
+            for (size_t a = 0; a < nan_; a++) {
+                const json_t *ka = find_by(kap_rj_arr(json_array_get(analyses, a), "contrasts"),
+                                           "arm", arm);
+                char cell[512] = "NA";
+                if (ka)
+                    rows[r].f(cell, sizeof cell, ka);
+                kap_tbl_add(&t, "%s", cell);
+            }
+        }
+        char cap[256];
+        kap_snprintf(cap, sizeof cap, "%s vs %s", str_or(arm, "?"),
+                     str_or(kap_rj_str(k, "control"), "?"));
+        emit_table(d, cap, &t);
+    }
+}
+
+static void definitions(doc *d, const json_t *defs)
+{
+    const char *rem = kap_rj_str(defs, "remission");
+    para(d, "Response: %s. Remission: %s.", str_or(kap_rj_str(defs, "response"), "?"),
+         rem ? rem : "not defined for this instrument");
+}
+
+static void counts_para(doc *d, const json_t *cmp)
+{
+    const json_t *n = kap_rj_obj(cmp, "counts");
+    para(d, "%s: %lld participants; %lld analysed; %lld without baseline; %lld without a score at "
+            "the visit; %lld imputed; ANCOVA on %lld.",
+         analysis_title(kap_rj_str(cmp, "analysis")), kap_rj_int(n, "participants"),
+         kap_rj_int(n, "used"), kap_rj_int(n, "missing_baseline"), kap_rj_int(n, "missing_post"),
+         kap_rj_int(n, "imputed"), kap_rj_int(cmp, "ancova_n"));
+}
+
+static void primary(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "primary", "3. Primary endpoint");
+    if (!section_ok(d, s))
+        return;
+    para(d, "Change from baseline in %s at %s; control arm: %s.",
+         str_or(kap_rj_str(s, "instrument"), "?"), str_or(kap_rj_str(s, "visit"), "?"),
+         str_or(kap_rj_str(s, "control"), "?"));
+    definitions(d, kap_rj_obj(s, "definitions"));
+    json_t *an = kap_rj_arr(s, "analyses"), *a;
+    size_t i;
+    json_array_foreach(an, i, a) {
+        char cap[128];
+        kap_snprintf(cap, sizeof cap, "Per arm, %s", analysis_title(kap_rj_str(a, "analysis")));
+        counts_para(d, a);
+        arms_table(d, a, cap);
+    }
+    contrasts_table(d, an, "measure");
+}
+
+/* ---- 4. trajectory --------------------------------------------------------------- */
+
+static void trajectory_table(doc *d, const json_t *tr, const char *title)
+{
+    json_t *visits = kap_rj_arr(tr, "visits"), *v;
+    json_t *arms0 = kap_rj_arr(json_array_get(visits, 0), "arms");
+    size_t na = json_array_size(arms0), i, j;
+    kap_tbl t = {2 + na, 0, 0, NULL, 0};
+    kap_tbl_add(&t, "visit");
+    kap_tbl_add(&t, "day");
+    for (j = 0; j < na; j++)
+        kap_tbl_add(&t, "%s: mean change (%g%% CI), n",
+                    str_or(kap_rj_str(json_array_get(arms0, j), "arm"), "?"), d->cl);
+    json_array_foreach(visits, i, v) {
+        char day[40];
+        kap_rfmt(day, sizeof day, kap_rj_num(v, "day"), 0);
+        kap_tbl_add(&t, "%s", str_or(kap_rj_str(v, "visit"), "?"));
+        kap_tbl_add(&t, "%s", day);
+        json_t *va = kap_rj_arr(v, "arms");
+        for (j = 0; j < na; j++) {
+            const json_t *c = kap_rj_obj(json_array_get(va, j), "change");
+            char m[40], lo[40], hi[40];
+            kap_rfmt(m, sizeof m, kap_rj_num(c, "mean"), 2);
+            kap_rfmt(lo, sizeof lo, kap_rj_num(c, "ci_low"), 2);
+            kap_rfmt(hi, sizeof hi, kap_rj_num(c, "ci_high"), 2);
+            kap_tbl_add(&t, "%s (%s, %s), %lld", m, lo, hi, kap_rj_int(c, "n"));
+        }
+    }
+    if (d->ops->plot_trajectory)
+        d->ops->plot_trajectory(d->b, tr, title);
+    emit_table(d, title, &t);
+}
+
+static void trajectory(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "trajectory", "4. Change from baseline at every visit");
+    if (!section_ok(d, s))
+        return;
+    char title[160];
+    kap_snprintf(title, sizeof title, "Mean change from baseline in %s by visit and arm "
+                 "(complete cases)", str_or(kap_rj_str(s, "instrument"), "?"));
+    trajectory_table(d, s, title);
+}
+
+/* ---- 5. secondary ------------------------------------------------------------------ */
+
+static void secondary(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "secondary", "5. Secondary instruments");
+    if (!section_ok(d, s))
+        return;
+    json_t *insts = kap_rj_arr(s, "instruments"), *in;
+    size_t i;
+    json_array_foreach(insts, i, in) {
+        const char *name = str_or(kap_rj_str(in, "instrument"), "?");
+        char h[160], id[160];
+        kap_snprintf(h, sizeof h, "%s at %s", name, str_or(kap_rj_str(in, "visit"), "?"));
+        kap_snprintf(id, sizeof id, "secondary-%s", name);
+        d->ops->heading(d->b, 3, id, h);
+        if (!section_ok(d, in))
+            continue;
+        definitions(d, kap_rj_obj(in, "definitions"));
+        json_t *cmp = kap_rj_obj(in, "comparison");
+        counts_para(d, cmp);
+        arms_table(d, cmp, "Per arm, complete cases");
+        json_t *one = json_array();
+        if (!one || json_array_append(one, cmp)) {
+            d->b->oom = 1;
+            json_decref(one);
+            continue;
+        }
+        contrasts_table(d, one, "measure");
+        json_decref(one);
+        const json_t *tr = kap_rj_obj(in, "trajectory");
+        if (tr && kap_rj_ok(tr) && json_array_size(kap_rj_arr(tr, "visits")) > 1) {
+            char title[160];
+            kap_snprintf(title, sizeof title, "Mean change from baseline in %s by visit and arm "
+                         "(complete cases)", name);
+            trajectory_table(d, tr, title);
+        }
+    }
+}
+
+/* ---- 8. methods ------------------------------------------------------------------- */
+
+static void methods(doc *d, const json_t *root)
+{
+    const json_t *m = kap_rj_obj(root, "methods");
+    d->ops->heading(d->b, 2, "methods", "8. Methods");
+    para(d, "%s", str_or(kap_rj_str(m, "text"), ""));
+    const json_t *prov = kap_rj_obj(root, "provenance");
+    json_t *srcs = kap_rj_arr(prov, "sources"), *x;
+    size_t i;
+    kap_tbl t = {2, 0, 0, NULL, 0};
+    kap_tbl_add(&t, "source file");
+    kap_tbl_add(&t, "SHA-256");
+    json_array_foreach(srcs, i, x) {
+        kap_tbl_add(&t, "%s", str_or(kap_rj_str(x, "name"), "?"));
+        kap_tbl_add(&t, "%s", str_or(kap_rj_str(x, "sha256"), "?"));
+    }
+    emit_table(d, "Store provenance", &t);
+}
+
+/* ---- the document ------------------------------------------------------------------ */
+
+void kap_report_render_doc(kap_sb *b, const json_t *root, const kap_doc_ops *ops)
+{
+    doc d = {b, ops, root, 95};
+    const json_t *opt = kap_rj_obj(root, "options");
+    double cl = kap_rj_num(opt, "conf_level");
+    if (cl > 0 && cl < 1)
+        d.cl = 100.0 * cl;
+    char title[256];
+    const json_t *prim = kap_rj_obj(root, "primary");
+    const char *instr = kap_rj_str(prim, "instrument") ? kap_rj_str(prim, "instrument")
+                                                       : kap_rj_str(opt, "instrument");
+    kap_snprintf(title, sizeof title, "Trial report: %s", str_or(instr, "trial"));
+    ops->begin(b, root, title);
+    {
+        const json_t *gen = kap_rj_obj(root, "generator");
+        const char *ts = kap_rj_str(root, "timestamp");
+        const json_t *prov = kap_rj_obj(root, "provenance");
+        json_t *src = json_array_get(kap_rj_arr(prov, "sources"), 0);
+        para(&d, "Generated by %s %s (report schema %lld)%s%s. Data: %s%s.",
+             str_or(kap_rj_str(gen, "name"), "?"), str_or(kap_rj_str(gen, "version"), "?"),
+             kap_rj_int(root, "schema_version"), ts ? " at " : "", ts ? ts : "",
+             str_or(kap_rj_str(src, "name"), "?"),
+             json_array_size(kap_rj_arr(prov, "sources")) > 1 ? " and more (see Methods)" : "");
+    }
+    study_flow(&d, kap_rj_obj(root, "study_flow"));
+    d.ops->heading(b, 2, "representation", "2. Representation and baseline characteristics");
+    section_ok(&d, kap_rj_obj(root, "representation"));
+    primary(&d, prim);
+    trajectory(&d, kap_rj_obj(root, "trajectory"));
+    secondary(&d, kap_rj_obj(root, "secondary"));
+    d.ops->heading(b, 2, "subgroups", "6. Subgroups");
+    section_ok(&d, kap_rj_obj(root, "subgroups"));
+    d.ops->heading(b, 2, "safety", "7. Safety");
+    section_ok(&d, kap_rj_obj(root, "safety"));
+    methods(&d, root);
+    ops->end(b);
+}
