@@ -5,7 +5,7 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config binutils libgsl-dev libcsv-dev libhdf5-dev \
 libcunit1-dev hdf5-tools libjansson-dev python3 python3-numpy python3-pytest \
 python3-scipy python3-h5py python3-pandas python3-statsmodels librsvg2-bin \
-libxml2-utils valgrind clang libclang-rt-14-dev"
+libxml2-utils python3-jsonschema valgrind clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
