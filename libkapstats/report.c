@@ -636,13 +636,490 @@ static json_t *trajectory(bctx *c, size_t k)
     return s;
 }
 
-/* ---- sections that need modules not yet in this build ---------------------- */
+/* ---- 2. representation and Table 1 ---------------------------------------- */
 
-static json_t *unavailable(bctx *c, const char *module)
+static const char *const default_subgroups[] = {"race", "ethnicity", "sex", "age", "format",
+                                                "site"};
+
+/* The subgroup / representation variables: the options' list, or the
+ * defaults present in the store.  Returns a malloc'd array (count in *n). */
+static const char **subgroup_vars(bctx *c, size_t *n)
 {
-    kap_snprintf(c->reason, sizeof c->reason,
-                 "not available in this build (needs the %s module)", module);
-    return section(c, "unavailable", c->reason);
+    const kap_report_options *o = c->o;
+    size_t cap = o->n_subgroups ? o->n_subgroups : sizeof default_subgroups / sizeof *default_subgroups;
+    const char **v = kap_malloc_array(cap ? cap : 1, sizeof *v);
+    *n = 0;
+    if (!v) {
+        c->oom = 1;
+        return NULL;
+    }
+    if (o->n_subgroups) {
+        for (size_t i = 0; i < o->n_subgroups; i++)
+            v[(*n)++] = o->subgroups[i];
+    } else {
+        for (size_t i = 0; i < cap; i++) {
+            size_t ci;
+            if (kap_trial_find_covariate(c->t, default_subgroups[i], &ci, NULL) == KAP_OK)
+                v[(*n)++] = default_subgroups[i];
+        }
+    }
+    return v;
+}
+
+static json_t *prop_obj(bctx *c, const kap_result *r)
+{
+    json_t *o = json_object();
+    set(c, o, "count", jint(r->n1));
+    set(c, o, "denominator", jint(r->n2));
+    set_num(c, o, "estimate", r->estimate);
+    set_num(c, o, "ci_low", r->ci_low);
+    set_num(c, o, "ci_high", r->ci_high);
+    set_note(c, o, r->note, NULL);
+    return o;
+}
+
+static json_t *representation_var(bctx *c, const char *var)
+{
+    kap_representation_options ro = KAP_REPRESENTATION_OPTIONS_INIT;
+    ro.conf_level = c->o->conf_level;
+    kap_representation *rep = NULL;
+    kap_error e;
+    json_t *v = json_object();
+    set(c, v, "variable", json_string(var));
+    int rc = kap_representation_run(&rep, c->t, var, &ro, &e);
+    if (rc) {
+        if (rc == KAP_ENOMEM)
+            c->oom = 1;
+        section_status(c, v, "empty", e.message);
+        return v;
+    }
+    section_status(c, v, "ok", NULL);
+    size_t na = kap_representation_n_arms(rep) + 1; /* column n_arms is overall */
+    json_t *levels = json_array();
+    for (size_t l = 0; l < kap_representation_n_levels(rep); l++) {
+        json_t *lo = json_object(), *arms = json_array();
+        set(c, lo, "level", json_string(kap_representation_level(rep, l)));
+        for (size_t a = 0; a + 1 < na; a++) {
+            kap_result r;
+            if (kap_representation_cell(&r, rep, l, a, NULL))
+                kap_result_init(&r, NULL);
+            json_t *ao = prop_obj(c, &r);
+            json_t *named = json_object();
+            set(c, named, "arm", json_string(kap_representation_arm(rep, a)));
+            json_object_update(named, ao);
+            json_decref(ao);
+            /* the note stays last */
+            json_t *note = json_incref(json_object_get(named, "note"));
+            json_object_del(named, "note");
+            set(c, named, "note", note);
+            push(c, arms, named);
+        }
+        set(c, lo, "arms", arms);
+        kap_result r;
+        if (kap_representation_cell(&r, rep, l, na - 1, NULL))
+            kap_result_init(&r, NULL);
+        set(c, lo, "overall", prop_obj(c, &r));
+        push(c, levels, lo);
+    }
+    set(c, v, "levels", levels);
+    json_t *miss = json_array();
+    for (size_t a = 0; a + 1 < na; a++) {
+        json_t *m = json_object();
+        set(c, m, "arm", json_string(kap_representation_arm(rep, a)));
+        set(c, m, "n", jint(kap_representation_n_missing(rep, a)));
+        push(c, miss, m);
+    }
+    set(c, v, "missing", miss);
+    set(c, v, "missing_overall", jint(kap_representation_n_missing(rep, na - 1)));
+    kap_representation_free(rep);
+    return v;
+}
+
+static json_t *table1(bctx *c, const char *control)
+{
+    kap_table1 *tb = NULL;
+    kap_error e;
+    int rc = kap_table1_run(&tb, c->t, NULL, 0, NULL, control, &e);
+    if (rc) {
+        if (rc == KAP_ENOMEM)
+            c->oom = 1;
+        return section(c, "empty", e.message);
+    }
+    json_t *s = section(c, "ok", NULL);
+    size_t na = kap_table1_n_arms(tb) + 1; /* column n_arms is overall */
+    json_t *vars = json_array();
+    for (size_t v = 0; v < kap_table1_n_vars(tb); v++) {
+        int cat = kap_table1_var_is_categorical(tb, v);
+        json_t *vo = json_object(), *cols = json_array();
+        set(c, vo, "variable", json_string(kap_table1_var_name(tb, v)));
+        set(c, vo, "type", json_string(cat ? "categorical" : "numeric"));
+        for (size_t a = 0; a < na; a++) {
+            json_t *co = json_object();
+            if (a + 1 < na)
+                set(c, co, "arm", json_string(kap_table1_arm(tb, a)));
+            if (cat) {
+                json_t *lv = json_array();
+                for (size_t l = 0; l < kap_table1_n_levels(tb, v); l++) {
+                    json_t *lo = json_object();
+                    set(c, lo, "level", json_string(kap_table1_level(tb, v, l)));
+                    set(c, lo, "count", jint(kap_table1_count(tb, v, l, a)));
+                    set_num(c, lo, "percent", kap_table1_percent(tb, v, l, a));
+                    set_note(c, lo, NULL, "no participant with a known value");
+                    push(c, lv, lo);
+                }
+                set(c, co, "levels", lv);
+            } else {
+                kap_describe_result d;
+                if (kap_table1_describe(&d, tb, v, a, NULL) == KAP_OK)
+                    set(c, co, "describe", desc_obj(c, &d, 1));
+                else
+                    set(c, co, "describe", json_null());
+            }
+            set(c, co, "missing", jint(kap_table1_n_missing(tb, v, a)));
+            if (a + 1 < na)
+                push(c, cols, co);
+            else
+                set(c, vo, "overall", co);
+        }
+        set(c, vo, "arms", cols);
+        set_num(c, vo, "smd", kap_table1_smd(tb, v));
+        set_note(c, vo, kap_table1_smd_note(tb, v), NULL);
+        push(c, vars, vo);
+    }
+    set(c, s, "variables", vars);
+    kap_table1_free(tb);
+    return s;
+}
+
+static json_t *representation(bctx *c, const char *control, const char *control_reason)
+{
+    size_t nv = 0;
+    const char **vars = subgroup_vars(c, &nv);
+    json_t *s = section(c, "ok", NULL);
+    json_t *rv = json_array();
+    for (size_t i = 0; vars && i < nv; i++)
+        push(c, rv, representation_var(c, vars[i]));
+    kap_free(vars);
+    set(c, s, "variables", rv);
+    if (control)
+        set(c, s, "table1", table1(c, control));
+    else
+        set(c, s, "table1", section(c, "empty", control_reason));
+    if (json_array_size(rv) == 0 && !kap_rj_ok(kap_rj_obj(s, "table1")))
+        section_status(c, s, "empty", "no representation variable and no Table 1");
+    return s;
+}
+
+/* ---- 6. subgroups ------------------------------------------------------------- */
+
+enum { R_DF2 = 64 };
+
+static json_t *f_obj(bctx *c, const kap_result *r)
+{
+    json_t *o = json_object();
+    set_num(c, o, "statistic", r->statistic);
+    set_num(c, o, "df", r->df);
+    set_num(c, o, "df2", r->df2);
+    set_num(c, o, "p_value", r->p_value);
+    set(c, o, "method", jstr(r->method));
+    set_note(c, o, r->note, NULL);
+    return o;
+}
+
+static json_t *forest_row(bctx *c, const char *label, double est, double lo, double hi,
+                          double weight, int overall, const char *note)
+{
+    json_t *o = json_object();
+    set(c, o, "label", json_string(label));
+    set(c, o, "overall", json_boolean(overall));
+    set_num(c, o, "estimate", est);
+    set_num(c, o, "ci_low", lo);
+    set_num(c, o, "ci_high", hi);
+    set_num(c, o, "weight", weight);
+    set_note(c, o, note, "not estimable in this level");
+    return o;
+}
+
+static json_t *subgroup_var(bctx *c, const kap_subgroup *sg, double p_int, double p_int_adj)
+{
+    json_t *v = json_object();
+    set(c, v, "variable", json_string(kap_subgroup_variable(sg)));
+    section_status(c, v, "ok", NULL);
+    set(c, v, "n_missing", jint(kap_subgroup_n_missing(sg)));
+    set(c, v, "all_small", json_boolean(kap_subgroup_all_small(sg)));
+    json_t *levels = json_array(), *forest = json_array();
+    for (size_t i = 0; i < kap_subgroup_n_rows(sg); i++) {
+        const kap_subgroup_row *r = kap_subgroup_row_at(sg, i);
+        json_t *lo = json_object();
+        set(c, lo, "level", json_string(r->level));
+        set(c, lo, "missing", json_boolean(r->is_missing));
+        set(c, lo, "small", json_boolean(r->small));
+        set(c, lo, "in_heterogeneity", json_boolean(r->in_heterogeneity));
+        set(c, lo, "n_in_level", jint(r->n_in_level));
+        set(c, lo, "n_treatment", jint(r->n_treat));
+        set(c, lo, "n_control", jint(r->n_control));
+        set(c, lo, "mean_treatment", result_obj(c, &r->mean_treat, R_EST | R_CI));
+        set(c, lo, "mean_control", result_obj(c, &r->mean_control, R_EST | R_CI));
+        set(c, lo, "difference", result_obj(c, &r->diff, R_EST | R_SE | R_CI | R_STAT | R_DF | R_P));
+        set(c, lo, "hedges_g", result_obj(c, &r->hedges_g, R_EST | R_CI));
+        set_num(c, lo, "p_adjusted", r->p_adjusted);
+        set_note(c, lo, r->note,
+                 r->is_missing ? "participants without a value: not part of the adjusted family"
+                               : "not testable in this level");
+        push(c, levels, lo);
+        if (!r->is_missing)
+            push(c, forest, forest_row(c, r->level, r->forest_estimate, r->forest_ci_low,
+                                       r->forest_ci_high, r->weight, 0, r->note));
+    }
+    set(c, v, "levels", levels);
+    const kap_subgroup_interaction *in = kap_subgroup_get_interaction(sg);
+    json_t *io = json_object();
+    set(c, io, "f", f_obj(c, &in->f));
+    set(c, io, "f_baseline", f_obj(c, &in->f_baseline));
+    set_num(c, io, "p_value", p_int);
+    set_num(c, io, "p_adjusted", p_int_adj);
+    set_note(c, io, NULL, "the interaction is not estimable (fewer than two levels with both arms)");
+    set(c, v, "interaction", io);
+    const kap_meta_result *h = kap_subgroup_heterogeneity(sg, KAP_META_REML);
+    json_t *ho = json_object();
+    if (h) {
+        set(c, ho, "method", json_string(kap_meta_method_name(h->method)));
+        set(c, ho, "k", jint(h->k));
+        set_num(c, ho, "q", h->Q);
+        set_num(c, ho, "q_df", h->Q_df);
+        set_num(c, ho, "q_p", h->Q_p);
+        set_num(c, ho, "i2", h->I2);
+        set_num(c, ho, "tau2", h->tau2);
+        set_num(c, ho, "tau2_ci_low", h->tau2_ci_low);
+        set_num(c, ho, "tau2_ci_high", h->tau2_ci_high);
+        set(c, ho, "pooled", result_obj(c, &h->pooled, R_EST | R_SE | R_CI | R_P));
+        set_note(c, ho, h->het_note, NULL);
+        push(c, forest, forest_row(c, "overall (REML)", h->pooled.estimate, h->pooled.ci_low,
+                                   h->pooled.ci_high, NAN, 1,
+                                   h->pooled.note ? h->pooled.note : "weight: not applicable to the pooled estimate"));
+    }
+    set(c, v, "heterogeneity", ho);
+    set(c, v, "level_adjust", json_string(kap_padjust_method_name(kap_subgroup_adjust_method(sg))));
+    set(c, v, "level_family", jstr(kap_subgroup_adjust_family(sg)));
+    set(c, v, "forest_label", json_string("Mean difference in change (treatment - control)"));
+    set(c, v, "forest", forest);
+    return v;
+}
+
+static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
+                         const char *control, const char *why_not)
+{
+    if (!instrument || !visit || !control)
+        return section(c, "empty", why_not);
+    size_t nv = 0;
+    const char **vars = subgroup_vars(c, &nv);
+    if (!vars)
+        return section(c, "empty", "out of memory");
+    if (nv == 0) {
+        kap_free(vars);
+        return section(c, "empty", "no subgroup variable in the store");
+    }
+    kap_subgroup_options so = KAP_SUBGROUP_OPTIONS_INIT;
+    so.control = control;
+    so.conf_level = c->o->conf_level;
+    so.endpoint.response_threshold = c->o->response_threshold;
+    /* each variable alone first: one that cannot be analysed is reported
+     * and left out of the family */
+    const char **good = kap_malloc_array(nv, sizeof *good);
+    json_t **entry = kap_calloc(nv, sizeof *entry);
+    size_t ng = 0;
+    json_t *s = NULL;
+    if (!good || !entry) {
+        c->oom = 1;
+        goto out;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        kap_subgroup *sg = NULL;
+        kap_error e;
+        int rc = kap_subgroup_run(&sg, c->t, instrument, visit, vars[i], &so, &e);
+        if (rc == KAP_OK) {
+            good[ng++] = vars[i];
+        } else {
+            if (rc == KAP_ENOMEM)
+                c->oom = 1;
+            entry[i] = json_object();
+            set(c, entry[i], "variable", json_string(vars[i]));
+            section_status(c, entry[i], "empty", e.message);
+        }
+        kap_subgroup_free(sg);
+    }
+    kap_subgroup_family *fam = NULL;
+    kap_error e;
+    int rc = ng ? kap_subgroup_family_run(&fam, c->t, instrument, visit, good, ng, &so,
+                                          c->o->adjust, &e)
+                : KAP_EDATA;
+    if (rc && ng) {
+        if (rc == KAP_ENOMEM)
+            c->oom = 1;
+        s = section(c, "empty", e.message);
+        goto out;
+    }
+    s = section(c, ng ? "ok" : "empty", ng ? NULL : "no subgroup variable could be analysed");
+    set(c, s, "instrument", json_string(instrument));
+    set(c, s, "visit", json_string(visit));
+    set(c, s, "measure", json_string("change"));
+    set(c, s, "treatment", jstr(fam ? kap_subgroup_treatment(kap_subgroup_family_get(fam, 0)) : NULL));
+    set(c, s, "control", json_string(control));
+    set(c, s, "adjust", json_string(kap_padjust_method_name(c->o->adjust)));
+    set(c, s, "family", jstr(fam ? kap_subgroup_family_description(fam) : NULL));
+    json_t *arr = json_array();
+    for (size_t i = 0, g = 0; i < nv; i++) {
+        if (entry[i]) {
+            push(c, arr, entry[i]);
+            entry[i] = NULL;
+        } else if (fam && g < kap_subgroup_family_size(fam)) {
+            push(c, arr, subgroup_var(c, kap_subgroup_family_get(fam, g),
+                                      kap_subgroup_family_p(fam, g),
+                                      kap_subgroup_family_p_adjusted(fam, g)));
+            g++;
+        }
+    }
+    set(c, s, "variables", arr);
+    kap_subgroup_family_free(fam);
+out:
+    if (entry)
+        for (size_t i = 0; i < nv; i++)
+            json_decref(entry[i]);
+    kap_free(entry);
+    kap_free(good);
+    kap_free(vars);
+    return s ? s : section(c, "empty", "out of memory");
+}
+
+/* ---- 7. safety ---------------------------------------------------------------- */
+
+static json_t *incidence_obj(bctx *c, const char *arm, size_t events, size_t n,
+                             size_t not_recorded, const kap_result *r)
+{
+    json_t *o = json_object();
+    set(c, o, "arm", json_string(arm));
+    set(c, o, "events", jint(events));
+    set(c, o, "n", jint(n));
+    set(c, o, "not_recorded", jint(not_recorded));
+    set_num(c, o, "estimate", r->estimate);
+    set_num(c, o, "ci_low", r->ci_low);
+    set_num(c, o, "ci_high", r->ci_high);
+    set(c, o, "method", jstr(r->method));
+    set_note(c, o, r->note, NULL);
+    return o;
+}
+
+static json_t *ae_row_obj(bctx *c, const kap_ae_row *r, const char *treat, const char *ctl,
+                          int control_first)
+{
+    json_t *o = json_object(), *arms = json_array();
+    set(c, o, "term", json_string(r->term));
+    json_t *ti = incidence_obj(c, treat, r->events_treat, r->n_treat, r->not_recorded_treat,
+                               &r->incidence_treat);
+    json_t *ci = incidence_obj(c, ctl, r->events_control, r->n_control,
+                               r->not_recorded_control, &r->incidence_control);
+    push(c, arms, control_first ? ci : ti);
+    push(c, arms, control_first ? ti : ci);
+    set(c, o, "arms", arms);
+    set(c, o, "risk_difference", result_obj(c, &r->risk_difference, R_EST | R_CI));
+    set(c, o, "risk_ratio", result_obj(c, &r->risk_ratio, R_EST | R_CI));
+    set(c, o, "fisher", result_obj(c, &r->fisher, R_EST | R_CI | R_P));
+    return o;
+}
+
+static json_t *safety(bctx *c, const char *control, const char *control_reason)
+{
+    json_t *s = section(c, "ok", NULL);
+    kap_safety_options so = KAP_SAFETY_OPTIONS_INIT;
+    so.control = control;
+    so.conf_level = c->o->conf_level;
+    kap_error e;
+    int rc;
+    /* adverse events */
+    json_t *ae;
+    if (kap_trial_n_ae_terms(c->t) == 0) {
+        ae = section(c, "empty", "the store holds no adverse-event data");
+    } else if (!control) {
+        ae = section(c, "empty", control_reason);
+    } else {
+        kap_ae_table *tb = NULL;
+        if ((rc = kap_safety_ae(&tb, c->t, &so, &e))) {
+            if (rc == KAP_ENOMEM)
+                c->oom = 1;
+            ae = section(c, "empty", e.message);
+        } else {
+            const char *tr = kap_ae_table_treatment(tb), *ct = kap_ae_table_control(tb);
+            size_t it = 0, ic = 0;
+            kap_trial_find_arm(c->t, tr, &it, NULL);
+            kap_trial_find_arm(c->t, ct, &ic, NULL);
+            int cf = ic < it; /* arms in trial order, as everywhere else */
+            ae = section(c, "ok", NULL);
+            set(c, ae, "treatment", json_string(tr));
+            set(c, ae, "control", json_string(ct));
+            set(c, ae, "any", ae_row_obj(c, kap_ae_table_any(tb), tr, ct, cf));
+            json_t *terms = json_array();
+            for (size_t i = 0; i < kap_ae_table_n_terms(tb); i++)
+                push(c, terms, ae_row_obj(c, kap_ae_table_row(tb, i), tr, ct, cf));
+            set(c, ae, "terms", terms);
+            kap_ae_table_free(tb);
+        }
+    }
+    set(c, s, "adverse_events", ae);
+    /* dissociation and vital signs */
+    kap_vitals_table *vt = NULL;
+    json_t *vs;
+    if ((rc = kap_safety_vitals(&vt, c->t, &so, &e))) {
+        if (rc == KAP_ENOMEM)
+            c->oom = 1;
+        vs = section(c, "empty", e.message);
+    } else if (kap_vitals_table_n_rows(vt) == 0) {
+        vs = section(c, "empty", "the store holds no dissociation (CADSS) or vital-sign instrument");
+    } else {
+        vs = section(c, "ok", NULL);
+        json_t *insts = json_array(), *io = NULL, *visits = NULL, *vo = NULL, *arms = NULL;
+        const char *cur_i = NULL, *cur_v = NULL;
+        for (size_t i = 0; i < kap_vitals_table_n_rows(vt); i++) {
+            const kap_vital_row *r = kap_vitals_table_row(vt, i);
+            if (!cur_i || strcmp(cur_i, r->instrument)) {
+                size_t k = 0;
+                io = json_object();
+                visits = json_array();
+                cur_i = r->instrument;
+                cur_v = NULL;
+                set(c, io, "instrument", json_string(r->instrument));
+                kap_trial_find_instrument(c->t, r->instrument, &k, NULL);
+                set(c, io, "kind", json_string(kind_name(kap_trial_instrument_kind(c->t, k))));
+                set_num(c, io, "above", r->above);
+                set_num(c, io, "rise", r->rise);
+                set_note(c, io, NULL, "null threshold: that criterion is not used");
+                set(c, io, "visits", visits);
+                push(c, insts, io);
+            }
+            if (!cur_v || strcmp(cur_v, r->visit)) {
+                vo = json_object();
+                arms = json_array();
+                cur_v = r->visit;
+                set(c, vo, "visit", json_string(r->visit));
+                set(c, vo, "baseline", json_boolean(r->is_baseline));
+                set(c, vo, "arms", arms);
+                push(c, visits, vo);
+            }
+            json_t *ao = json_object();
+            set(c, ao, "arm", json_string(r->arm));
+            set(c, ao, "value", desc_obj(c, &r->value, 0));
+            set(c, ao, "change", desc_obj(c, &r->change, 0));
+            set(c, ao, "n_assessed", jint(r->n_assessed));
+            set(c, ao, "n_exceed", jint(r->n_exceed));
+            set(c, ao, "exceed", result_obj(c, &r->exceed, R_EST | R_CI));
+            push(c, arms, ao);
+        }
+        set(c, vs, "instruments", insts);
+    }
+    kap_vitals_table_free(vt);
+    set(c, s, "vitals", vs);
+    if (!kap_rj_ok(ae) && !kap_rj_ok(vs))
+        section_status(c, s, "empty", "no adverse-event, dissociation or vital-sign data");
+    return s;
 }
 
 /* ---- methods -------------------------------------------------------------- */
@@ -677,8 +1154,19 @@ static json_t *methods(bctx *c, const json_t *root, const char *instrument,
         "instruments use complete cases at each visit. Study flow: a participant has dropped "
         "out at a visit when no score is recorded at that visit or later. ");
     const char *adj = kap_padjust_method_name(o->adjust);
-    kap_sb_printf(&b, "Multiplicity: subgroup interaction p-values adjusted by %s (R p.adjust). ",
-                  adj ? adj : "?");
+    kap_sb_printf(&b,
+        "Representation: proportions of the known values with Wilson CIs. Table 1: descriptives "
+        "by arm and standardised differences (continuous: pooled-SD; categorical: Yang & "
+        "Dalton 2012). Subgroups: per level, Welch mean difference of the change; interaction "
+        "by the F test of nested linear models (change ~ arm * subgroup vs arm + subgroup, "
+        "also with baseline); heterogeneity of the per-level differences by REML "
+        "random-effects meta-analysis (Q, I2, tau2 with Q-profile CI; metafor); per-level "
+        "p-values adjusted within each variable (Holm) and interaction p-values across "
+        "variables adjusted by %s (R p.adjust). Safety: adverse-event incidence with "
+        "Clopper-Pearson CIs, risk difference (Newcombe), risk ratio (Katz) and Fisher's "
+        "exact test; CADSS and vital signs by visit with change from baseline and the "
+        "proportion beyond the library's thresholds (Clopper-Pearson). ",
+        adj ? adj : "?");
     json_t *prov = kap_rj_obj(root, "provenance");
     json_t *src = kap_rj_arr(prov, "sources");
     size_t i;
@@ -809,17 +1297,11 @@ static int build(json_t *root, bctx *c)
     set(c, opt, "control", jstr(control ? control : o->control));
     set(c, opt, "control_rule", json_string(o->control ? "named" : "kap_trial_choose_control"));
     json_t *sg = json_array();
-    static const char *const default_sg[] = {"race", "ethnicity", "sex", "age", "format", "site"};
-    if (o->n_subgroups) {
-        for (size_t i = 0; i < o->n_subgroups; i++)
-            push(c, sg, jstr(o->subgroups[i]));
-    } else {
-        for (size_t i = 0; i < sizeof default_sg / sizeof *default_sg; i++) {
-            size_t ci;
-            if (kap_trial_find_covariate(t, default_sg[i], &ci, NULL) == KAP_OK)
-                push(c, sg, json_string(default_sg[i]));
-        }
-    }
+    size_t nsg = 0;
+    const char **sgv = subgroup_vars(c, &nsg);
+    for (size_t i = 0; sgv && i < nsg; i++)
+        push(c, sg, json_string(sgv[i]));
+    kap_free(sgv);
     set(c, opt, "subgroups", sg);
     set(c, opt, "adjust", json_string(kap_padjust_method_name(o->adjust)));
     set(c, opt, "conf_level", json_real(o->conf_level));
@@ -845,7 +1327,7 @@ static int build(json_t *root, bctx *c)
     set(c, root, "study_flow", study_flow(c, have_k, k));
 
     /* 2. representation / Table 1 */
-    set(c, root, "representation", unavailable(c, "subgroup (representation, Table 1)"));
+    set(c, root, "representation", representation(c, control, control_reason));
 
     /* 3. primary endpoint */
     json_t *prim;
@@ -927,8 +1409,10 @@ static int build(json_t *root, bctx *c)
     set(c, root, "secondary", sec);
 
     /* 6. subgroups, 7. safety */
-    set(c, root, "subgroups", unavailable(c, "subgroup"));
-    set(c, root, "safety", unavailable(c, "safety"));
+    set(c, root, "subgroups",
+        subgroups(c, have_k && have_v ? instrument : NULL, have_v ? visit : NULL, control,
+                  !have_k || !have_v ? primary_reason : control_reason));
+    set(c, root, "safety", safety(c, control, control_reason));
 
     /* 8. methods */
     set(c, root, "methods", methods(c, root, instrument, have_v ? visit : NULL));

@@ -445,6 +445,292 @@ static void secondary(doc *d, const json_t *s)
     }
 }
 
+/* ---- 2. representation and Table 1 ------------------------------------------------- */
+
+static void pct_cell(char *b, size_t n, long long count, double p)
+{
+    char x[40];
+    kap_rfmt(x, sizeof x, p, 1);
+    kap_snprintf(b, n, "%lld (%s%%)", count, x);
+}
+
+static void representation(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "representation", "2. Representation and baseline characteristics");
+    if (!section_ok(d, s))
+        return;
+    json_t *vars = kap_rj_arr(s, "variables"), *v;
+    size_t i, j;
+    json_array_foreach(vars, i, v) {
+        const char *name = str_or(kap_rj_str(v, "variable"), "?");
+        if (!kap_rj_ok(v)) {
+            char buf[600];
+            kap_snprintf(buf, sizeof buf, "Representation by %s: %s", name,
+                         str_or(kap_rj_str(v, "reason"), "?"));
+            d->ops->empty(d->b, buf);
+            continue;
+        }
+        json_t *levels = kap_rj_arr(v, "levels"), *l;
+        json_t *arms0 = kap_rj_arr(json_array_get(levels, 0), "arms");
+        size_t na = json_array_size(arms0);
+        kap_tbl t = {2 + na, 0, 0, NULL, 0};
+        kap_tbl_add(&t, "%s", name);
+        for (j = 0; j < na; j++)
+            kap_tbl_add(&t, "%s: n (%%)", str_or(kap_rj_str(json_array_get(arms0, j), "arm"), "?"));
+        kap_tbl_add(&t, "overall: n (%%, %g%% CI)", d->cl);
+        json_array_foreach(levels, j, l) {
+            char cell[160];
+            kap_tbl_add(&t, "%s", str_or(kap_rj_str(l, "level"), "?"));
+            for (size_t a = 0; a < na; a++) {
+                const json_t *c = json_array_get(kap_rj_arr(l, "arms"), a);
+                pct_cell(cell, sizeof cell, kap_rj_int(c, "count"), 100 * kap_rj_num(c, "estimate"));
+                kap_tbl_add(&t, "%s", cell);
+            }
+            const json_t *o = kap_rj_obj(l, "overall");
+            char lo[40], hi[40];
+            pct_cell(cell, sizeof cell, kap_rj_int(o, "count"), 100 * kap_rj_num(o, "estimate"));
+            kap_rfmt(lo, sizeof lo, 100 * kap_rj_num(o, "ci_low"), 1);
+            kap_rfmt(hi, sizeof hi, 100 * kap_rj_num(o, "ci_high"), 1);
+            kap_tbl_add(&t, "%s [%s, %s]", cell, lo, hi);
+        }
+        kap_tbl_add(&t, "missing");
+        for (size_t a = 0; a < na; a++)
+            kap_tbl_add(&t, "%lld", kap_rj_int(json_array_get(kap_rj_arr(v, "missing"), a), "n"));
+        kap_tbl_add(&t, "%lld", kap_rj_int(v, "missing_overall"));
+        char cap[200];
+        kap_snprintf(cap, sizeof cap, "Enrolment by %s (percent of known values; Wilson CI)", name);
+        emit_table(d, cap, &t);
+    }
+    const json_t *t1 = kap_rj_obj(s, "table1");
+    d->ops->heading(d->b, 3, "table1", "Table 1: baseline characteristics");
+    if (!section_ok(d, t1))
+        return;
+    json_t *tv = kap_rj_arr(t1, "variables");
+    json_t *arms0 = kap_rj_arr(json_array_get(tv, 0), "arms");
+    size_t na = json_array_size(arms0);
+    kap_tbl t = {3 + na, 0, 0, NULL, 0};
+    kap_tbl_add(&t, "characteristic");
+    for (j = 0; j < na; j++)
+        kap_tbl_add(&t, "%s", str_or(kap_rj_str(json_array_get(arms0, j), "arm"), "?"));
+    kap_tbl_add(&t, "overall");
+    kap_tbl_add(&t, "SMD");
+    json_array_foreach(tv, i, v) {
+        int cat = !strcmp(str_or(kap_rj_str(v, "type"), ""), "categorical");
+        char smd[40];
+        kap_rfmt(smd, sizeof smd, kap_rj_num(v, "smd"), 3);
+        const char *name = str_or(kap_rj_str(v, "variable"), "?");
+        if (cat) {
+            kap_tbl_add(&t, "%s, n (%%)", name);
+            for (size_t a = 0; a <= na; a++)
+                kap_tbl_add(&t, "%s", "");
+            kap_tbl_add(&t, "%s", smd);
+            const json_t *ov = kap_rj_obj(v, "overall");
+            json_t *lv = kap_rj_arr(ov, "levels"), *l;
+            json_array_foreach(lv, j, l) {
+                char cell[80];
+                kap_tbl_add(&t, "  %s", str_or(kap_rj_str(l, "level"), "?"));
+                for (size_t a = 0; a <= na; a++) {
+                    const json_t *col = a < na ? json_array_get(kap_rj_arr(v, "arms"), a) : ov;
+                    const json_t *c = json_array_get(kap_rj_arr(col, "levels"), j);
+                    pct_cell(cell, sizeof cell, kap_rj_int(c, "count"), kap_rj_num(c, "percent"));
+                    kap_tbl_add(&t, "%s", cell);
+                }
+                kap_tbl_add(&t, "%s", "");
+            }
+        } else {
+            char cell[120];
+            kap_tbl_add(&t, "%s, mean (SD)", name);
+            for (size_t a = 0; a <= na; a++) {
+                const json_t *col = a < na ? json_array_get(kap_rj_arr(v, "arms"), a)
+                                           : kap_rj_obj(v, "overall");
+                mean_sd(cell, sizeof cell, kap_rj_obj(col, "describe"), 1);
+                kap_tbl_add(&t, "%s", cell);
+            }
+            kap_tbl_add(&t, "%s", smd);
+        }
+        int miss = 0;
+        for (size_t a = 0; a < na; a++)
+            miss |= kap_rj_int(json_array_get(kap_rj_arr(v, "arms"), a), "missing") > 0;
+        if (miss) {
+            kap_tbl_add(&t, "  missing");
+            for (size_t a = 0; a <= na; a++) {
+                const json_t *col = a < na ? json_array_get(kap_rj_arr(v, "arms"), a)
+                                           : kap_rj_obj(v, "overall");
+                kap_tbl_add(&t, "%lld", kap_rj_int(col, "missing"));
+            }
+            kap_tbl_add(&t, "%s", "");
+        }
+    }
+    emit_table(d, "Baseline characteristics by arm; SMD: standardised difference "
+                  "(treatment vs control)", &t);
+}
+
+/* ---- 6. subgroups -------------------------------------------------------------------- */
+
+static void subgroups(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "subgroups", "6. Subgroups");
+    if (!section_ok(d, s))
+        return;
+    para(d, "Change from baseline in %s at %s, %s vs %s, by subgroup (complete cases). "
+            "Interaction p-values across variables adjusted by %s; per-level p-values "
+            "adjusted within each variable.",
+         str_or(kap_rj_str(s, "instrument"), "?"), str_or(kap_rj_str(s, "visit"), "?"),
+         str_or(kap_rj_str(s, "treatment"), "?"), str_or(kap_rj_str(s, "control"), "?"),
+         str_or(kap_rj_str(s, "adjust"), "?"));
+    json_t *vars = kap_rj_arr(s, "variables"), *v;
+    size_t i, j;
+    json_array_foreach(vars, i, v) {
+        const char *name = str_or(kap_rj_str(v, "variable"), "?");
+        char id[160];
+        kap_snprintf(id, sizeof id, "subgroup-%s", name);
+        d->ops->heading(d->b, 3, id, name);
+        if (!section_ok(d, v))
+            continue;
+        const json_t *in = kap_rj_obj(v, "interaction"), *h = kap_rj_obj(v, "heterogeneity");
+        char p[40], pa[40], q[40], qp[40], i2[40], tau2[40];
+        kap_rfmt_p(p, sizeof p, kap_rj_num(in, "p_value"));
+        kap_rfmt_p(pa, sizeof pa, kap_rj_num(in, "p_adjusted"));
+        kap_rfmt(q, sizeof q, kap_rj_num(h, "q"), 2);
+        kap_rfmt_p(qp, sizeof qp, kap_rj_num(h, "q_p"));
+        kap_rfmt(i2, sizeof i2, kap_rj_num(h, "i2"), 1);
+        kap_rfmt(tau2, sizeof tau2, kap_rj_num(h, "tau2"), 3);
+        para(d, "Treatment x %s interaction: p %s (adjusted %s). Heterogeneity of the "
+                "per-level differences (%lld levels, %s): Q %s (p %s), I2 %s%%, tau2 %s.",
+             name, p, pa, kap_rj_int(h, "k"), str_or(kap_rj_str(h, "method"), "?"), q, qp, i2,
+             tau2);
+        if (d->ops->plot_forest) {
+            char title[200];
+            kap_snprintf(title, sizeof title, "Treatment effect by %s", name);
+            d->ops->plot_forest(d->b, v, title);
+        }
+        kap_tbl t = {7, 0, 0, NULL, 0};
+        char hd[64];
+        kap_snprintf(hd, sizeof hd, "difference (%g%% CI)", d->cl);
+        const char *h7[7] = {"level", "n treatment / control", "mean change treatment",
+                             "mean change control", hd, "p", "p adjusted"};
+        for (int k = 0; k < 7; k++)
+            kap_tbl_add(&t, "%s", h7[k]);
+        json_t *lv = kap_rj_arr(v, "levels"), *l;
+        json_array_foreach(lv, j, l) {
+            char mt[40], mc[40], df[160], pp[40], pj[40];
+            kap_rfmt(mt, sizeof mt, kap_rj_num(kap_rj_obj(l, "mean_treatment"), "estimate"), 2);
+            kap_rfmt(mc, sizeof mc, kap_rj_num(kap_rj_obj(l, "mean_control"), "estimate"), 2);
+            kap_rfmt_ci(df, sizeof df, kap_rj_obj(l, "difference"), 2);
+            kap_rfmt_p(pp, sizeof pp, kap_rj_num(kap_rj_obj(l, "difference"), "p_value"));
+            kap_rfmt_p(pj, sizeof pj, kap_rj_num(l, "p_adjusted"));
+            kap_tbl_add(&t, "%s%s", str_or(kap_rj_str(l, "level"), "?"),
+                        json_is_true(json_object_get(l, "small")) ? " (small)" : "");
+            kap_tbl_add(&t, "%lld / %lld", kap_rj_int(l, "n_treatment"), kap_rj_int(l, "n_control"));
+            kap_tbl_add(&t, "%s", mt);
+            kap_tbl_add(&t, "%s", mc);
+            kap_tbl_add(&t, "%s", df);
+            kap_tbl_add(&t, "%s", pp);
+            kap_tbl_add(&t, "%s", pj);
+        }
+        char cap[200];
+        kap_snprintf(cap, sizeof cap, "Change from baseline by %s; difference: Welch", name);
+        emit_table(d, cap, &t);
+    }
+}
+
+/* ---- 7. safety ------------------------------------------------------------------------- */
+
+static void safety(doc *d, const json_t *s)
+{
+    d->ops->heading(d->b, 2, "safety", "7. Safety");
+    if (!section_ok(d, s))
+        return;
+    const json_t *ae = kap_rj_obj(s, "adverse_events");
+    d->ops->heading(d->b, 3, "adverse-events", "Adverse events");
+    if (section_ok(d, ae)) {
+        json_t *terms = kap_rj_arr(ae, "terms"), *tm;
+        json_t *arms0 = kap_rj_arr(kap_rj_obj(ae, "any"), "arms");
+        size_t na = json_array_size(arms0), i;
+        if (d->ops->plot_ae)
+            d->ops->plot_ae(d->b, ae, "Adverse-event incidence by arm");
+        kap_tbl t = {1 + na + 3, 0, 0, NULL, 0};
+        kap_tbl_add(&t, "term");
+        for (size_t a = 0; a < na; a++)
+            kap_tbl_add(&t, "%s: n/N (%%)", str_or(kap_rj_str(json_array_get(arms0, a), "arm"), "?"));
+        kap_tbl_add(&t, "risk difference (%g%% CI)", d->cl);
+        kap_tbl_add(&t, "risk ratio (%g%% CI)", d->cl);
+        kap_tbl_add(&t, "Fisher p");
+        for (size_t r = 0; r <= json_array_size(terms); r++) {
+            tm = r == 0 ? kap_rj_obj(ae, "any") : json_array_get(terms, r - 1);
+            char cell[160];
+            kap_tbl_add(&t, "%s", str_or(kap_rj_str(tm, "term"), "?"));
+            for (size_t a = 0; a < na; a++) {
+                const json_t *c = json_array_get(kap_rj_arr(tm, "arms"), a);
+                char pc[40];
+                kap_rfmt(pc, sizeof pc, 100 * kap_rj_num(c, "estimate"), 1);
+                kap_tbl_add(&t, "%lld/%lld (%s%%)", kap_rj_int(c, "events"), kap_rj_int(c, "n"), pc);
+            }
+            kap_rfmt_ci(cell, sizeof cell, kap_rj_obj(tm, "risk_difference"), 3);
+            kap_tbl_add(&t, "%s", cell);
+            kap_rfmt_ci(cell, sizeof cell, kap_rj_obj(tm, "risk_ratio"), 2);
+            kap_tbl_add(&t, "%s", cell);
+            kap_rfmt_p(cell, sizeof cell, kap_rj_num(kap_rj_obj(tm, "fisher"), "p_value"));
+            kap_tbl_add(&t, "%s", cell);
+        }
+        char cap[200];
+        kap_snprintf(cap, sizeof cap, "Participants with the event, %s vs %s (Clopper-Pearson "
+                     "incidence CIs; Newcombe RD; Katz RR)",
+                     str_or(kap_rj_str(ae, "treatment"), "?"), str_or(kap_rj_str(ae, "control"), "?"));
+        emit_table(d, cap, &t);
+        (void)i;
+    }
+    const json_t *vs = kap_rj_obj(s, "vitals");
+    d->ops->heading(d->b, 3, "vitals", "Dissociation (CADSS) and vital signs");
+    if (!section_ok(d, vs))
+        return;
+    json_t *insts = kap_rj_arr(vs, "instruments"), *in;
+    size_t i;
+    kap_tbl t = {5, 0, 0, NULL, 0};
+    const char *h5[5] = {"instrument, visit", "arm", "value mean (SD), n", "change mean (SD)",
+                         "beyond threshold n/N (%)"};
+    for (int k = 0; k < 5; k++)
+        kap_tbl_add(&t, "%s", h5[k]);
+    json_array_foreach(insts, i, in) {
+        json_t *visits = kap_rj_arr(in, "visits"), *v;
+        size_t j;
+        json_array_foreach(visits, j, v) {
+            json_t *arms = kap_rj_arr(v, "arms"), *a;
+            size_t k;
+            json_array_foreach(arms, k, a) {
+                char val[80], chg[80], pc[40];
+                mean_sd(val, sizeof val, kap_rj_obj(a, "value"), 1);
+                mean_sd(chg, sizeof chg, kap_rj_obj(a, "change"), 1);
+                kap_rfmt(pc, sizeof pc, 100 * kap_rj_num(kap_rj_obj(a, "exceed"), "estimate"), 1);
+                kap_tbl_add(&t, "%s %s", str_or(kap_rj_str(in, "instrument"), "?"),
+                            str_or(kap_rj_str(v, "visit"), "?"));
+                kap_tbl_add(&t, "%s", str_or(kap_rj_str(a, "arm"), "?"));
+                kap_tbl_add(&t, "%s, %lld", val, kap_rj_int(kap_rj_obj(a, "value"), "n"));
+                kap_tbl_add(&t, "%s", json_is_true(json_object_get(v, "baseline")) ? "" : chg);
+                kap_tbl_add(&t, "%lld/%lld (%s%%)", kap_rj_int(a, "n_exceed"),
+                            kap_rj_int(a, "n_assessed"), pc);
+            }
+        }
+    }
+    /* the caption names the thresholds the library used */
+    char cap[1024];
+    size_t used = (size_t)kap_snprintf(cap, sizeof cap, "By instrument, visit and arm; beyond "
+                                       "threshold:");
+    json_array_foreach(insts, i, in) {
+        char ab[40], ri[40];
+        double above = kap_rj_num(in, "above"), rise = kap_rj_num(in, "rise");
+        kap_rfmt(ab, sizeof ab, above, 0);
+        kap_rfmt(ri, sizeof ri, rise, 0);
+        if (used < sizeof cap)
+            used += (size_t)kap_snprintf(cap + used, sizeof cap - used, "%s %s%s%s%s%s",
+                                         i ? ";" : "", str_or(kap_rj_str(in, "instrument"), "?"),
+                                         isnan(above) ? "" : " > ", isnan(above) ? "" : ab,
+                                         isnan(rise) ? "" : (isnan(above) ? " rise > " : " or rise > "),
+                                         isnan(rise) ? "" : ri);
+    }
+    emit_table(d, cap, &t);
+}
+
 /* ---- 8. methods ------------------------------------------------------------------- */
 
 static void methods(doc *d, const json_t *root)
@@ -492,15 +778,12 @@ void kap_report_render_doc(kap_sb *b, const json_t *root, const kap_doc_ops *ops
              json_array_size(kap_rj_arr(prov, "sources")) > 1 ? " and more (see Methods)" : "");
     }
     study_flow(&d, kap_rj_obj(root, "study_flow"));
-    d.ops->heading(b, 2, "representation", "2. Representation and baseline characteristics");
-    section_ok(&d, kap_rj_obj(root, "representation"));
+    representation(&d, kap_rj_obj(root, "representation"));
     primary(&d, prim);
     trajectory(&d, kap_rj_obj(root, "trajectory"));
     secondary(&d, kap_rj_obj(root, "secondary"));
-    d.ops->heading(b, 2, "subgroups", "6. Subgroups");
-    section_ok(&d, kap_rj_obj(root, "subgroups"));
-    d.ops->heading(b, 2, "safety", "7. Safety");
-    section_ok(&d, kap_rj_obj(root, "safety"));
+    subgroups(&d, kap_rj_obj(root, "subgroups"));
+    safety(&d, kap_rj_obj(root, "safety"));
     methods(&d, root);
     ops->end(b);
 }

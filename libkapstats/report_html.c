@@ -197,6 +197,24 @@ static void marker(kap_sb *b, int k, double x, double y, const char *col)
     }
 }
 
+/* Width in pixels that a left-hand label column needs (12 px text: about
+ * 6.6 px per character; UTF-8 continuation bytes not counted). */
+static double label_width(const json_t *rows, const char *key)
+{
+    size_t i, longest = 0;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        const char *s = kap_rj_str(r, key);
+        size_t n = 0;
+        for (; s && *s; s++)
+            n += ((unsigned char)*s & 0xc0) != 0x80;
+        if (n > longest)
+            longest = n;
+    }
+    double w = 16 + 6.6 * (double)longest;
+    return w < 120 ? 120 : w > 420 ? 420 : w;
+}
+
 /* Vertical (value) axis with grid lines, on the left of the plot area. */
 static void y_axis(kap_sb *b, const axis *ay, double x0, double x1, const char *label)
 {
@@ -333,7 +351,7 @@ static void forest(kap_sb *b, const char *title, const char *desc, const char *x
         if (isfinite(h)) hi = fmax(hi, h);
         if (isfinite(e)) { lo = fmin(lo, e); hi = fmax(hi, e); }
     }
-    const double W = 720, L = 220, R = 200, T = 20, ROW = 24, B = 50;
+    const double L = label_width(rows, "label"), W = L + 500, R = 200, T = 20, ROW = 24, B = 50;
     double H = T + ROW * (double)(n ? n : 1) + B;
     axis ax;
     axis_fit(&ax, lo, hi, 6, L, W - R);
@@ -382,8 +400,10 @@ static void h_forest(kap_sb *b, const json_t *variable, const char *title)
     const char *xl = kap_rj_str(variable, "forest_label");
     char desc[400];
     kap_snprintf(desc, sizeof desc,
-                 "Forest plot: the treatment effect with its confidence interval in each level "
-                 "of %s (squares) and overall (diamond); the dashed line marks no effect.",
+                 "Forest plot: the treatment effect with its Wald confidence interval in each "
+                 "level of %s (squares) and the REML pooled estimate (diamond); the dashed "
+                 "line marks no effect. Levels without an estimable variance are listed "
+                 "without a marker.",
                  kap_rj_str(variable, "variable") ? kap_rj_str(variable, "variable") : "the variable");
     forest(b, title, desc, xl ? xl : "Treatment effect", rows, 0);
 }
@@ -402,7 +422,7 @@ static void h_ae(kap_sb *b, const json_t *ae, const char *title)
     json_array_foreach(terms, i, t)
         for (size_t a = 0; a < na; a++)
             hi = fmax(hi, 100 * kap_rj_num(json_array_get(kap_rj_arr(t, "arms"), a), "estimate"));
-    const double W = 720, L = 200, R = 170, T = 20, ROW = 24, B = 50;
+    const double L = label_width(terms, "term"), W = L + 520, R = 170, T = 20, ROW = 24, B = 50;
     double H = T + ROW * (double)n + B;
     axis ax;
     axis_fit(&ax, 0, hi > 0 ? hi : 1, 5, L, W - R);

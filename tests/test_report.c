@@ -276,6 +276,111 @@ static int note_rule(json_t *o, char *where, size_t n)
     return bad;
 }
 
+/* Sections 2, 6 and 7 carry the subgroup and safety modules' numbers. */
+static void test_subgroups_safety_table1(void)
+{
+    kap_trial *t = load_kap();
+    kap_report *r = build(t, NULL);
+    json_t *j = as_json(r);
+    /* subgroups: the family of the default variables, Holm across them */
+    const char *vars[] = {"race", "ethnicity", "sex", "age", "format", "site"};
+    kap_subgroup_options so = KAP_SUBGROUP_OPTIONS_INIT;
+    so.control = "active_placebo";
+    kap_subgroup_family *f = NULL;
+    CU_ASSERT_EQUAL_FATAL(kap_subgroup_family_run(&f, t, "madrs", "week8", vars, 6, &so,
+                                                  KAP_PADJUST_HOLM, NULL), KAP_OK);
+    CU_ASSERT_STRING_EQUAL(str(j, "subgroups.status"), "ok");
+    CU_ASSERT_EQUAL(json_array_size(at(j, "subgroups.variables")), 6);
+    for (size_t i = 0; i < 6; i++) {
+        json_t *v = json_array_get(at(j, "subgroups.variables"), i);
+        const kap_subgroup *sg = kap_subgroup_family_get(f, i);
+        CU_ASSERT_STRING_EQUAL(str(v, "variable"), vars[i]);
+        SAME(num(v, "interaction.p_value"), kap_subgroup_family_p(f, i));
+        SAME(num(v, "interaction.p_adjusted"), kap_subgroup_family_p_adjusted(f, i));
+        SAME(num(v, "interaction.f.statistic"), kap_subgroup_get_interaction(sg)->f.statistic);
+        const kap_meta_result *h = kap_subgroup_heterogeneity(sg, KAP_META_REML);
+        SAME(num(v, "heterogeneity.q"), h->Q);
+        CU_ASSERT(num(v, "heterogeneity.i2") == h->I2 || (isnan(h->I2) &&
+                  json_is_null(at(v, "heterogeneity.i2"))));
+        CU_ASSERT_EQUAL(json_array_size(at(v, "levels")), kap_subgroup_n_rows(sg));
+        for (size_t l = 0; l < kap_subgroup_n_rows(sg); l++) {
+            const kap_subgroup_row *row = kap_subgroup_row_at(sg, l);
+            json_t *lv = json_array_get(at(v, "levels"), l);
+            CU_ASSERT_STRING_EQUAL(str(lv, "level"), row->level);
+            CU_ASSERT_EQUAL(num(lv, "n_treatment"), row->n_treat);
+            if (!isnan(row->diff.estimate))
+                SAME(num(lv, "difference.estimate"), row->diff.estimate);
+            if (!isnan(row->p_adjusted))
+                SAME(num(lv, "p_adjusted"), row->p_adjusted);
+        }
+        /* forest rows: the levels (not the missing line) + the pooled one */
+        size_t nf = json_array_size(at(v, "forest"));
+        CU_ASSERT_EQUAL(nf, kap_subgroup_n_levels(sg) + 1);
+        CU_ASSERT(json_is_true(at(json_array_get(at(v, "forest"), nf - 1), "overall")));
+        SAME(num(json_array_get(at(v, "forest"), nf - 1), "estimate"), h->pooled.estimate);
+    }
+    kap_subgroup_family_free(f);
+    /* safety */
+    kap_safety_options sfo = KAP_SAFETY_OPTIONS_INIT;
+    sfo.control = "active_placebo";
+    kap_ae_table *ae = NULL;
+    CU_ASSERT_EQUAL_FATAL(kap_safety_ae(&ae, t, &sfo, NULL), KAP_OK);
+    CU_ASSERT_EQUAL(json_array_size(at(j, "safety.adverse_events.terms")), kap_ae_table_n_terms(ae));
+    for (size_t i = 0; i < kap_ae_table_n_terms(ae); i++) {
+        const kap_ae_row *row = kap_ae_table_row(ae, i);
+        json_t *jr = json_array_get(at(j, "safety.adverse_events.terms"), i);
+        CU_ASSERT_STRING_EQUAL(str(jr, "term"), row->term);
+        /* arms in trial order: active_placebo (control) first */
+        CU_ASSERT_STRING_EQUAL(str(jr, "arms.0.arm"), "active_placebo");
+        CU_ASSERT_EQUAL(num(jr, "arms.0.events"), row->events_control);
+        CU_ASSERT_EQUAL(num(jr, "arms.1.events"), row->events_treat);
+        SAME(num(jr, "arms.1.ci_high"), row->incidence_treat.ci_high);
+        SAME(num(jr, "risk_difference.estimate"), row->risk_difference.estimate);
+        SAME(num(jr, "fisher.p_value"), row->fisher.p_value);
+    }
+    CU_ASSERT_EQUAL(num(j, "safety.adverse_events.any.arms.1.events"),
+                    kap_ae_table_any(ae)->events_treat);
+    kap_ae_table_free(ae);
+    kap_vitals_table *vt = NULL;
+    CU_ASSERT_EQUAL_FATAL(kap_safety_vitals(&vt, t, &sfo, NULL), KAP_OK);
+    size_t rows = 0, ni = json_array_size(at(j, "safety.vitals.instruments"));
+    for (size_t i = 0; i < ni; i++) {
+        json_t *in = json_array_get(at(j, "safety.vitals.instruments"), i);
+        for (size_t v = 0; v < json_array_size(at(in, "visits")); v++)
+            for (size_t a = 0; a < json_array_size(at(json_array_get(at(in, "visits"), v), "arms"));
+                 a++) {
+                const kap_vital_row *row = kap_vitals_table_row(vt, rows++);
+                json_t *ja = at(json_array_get(at(in, "visits"), v), "arms");
+                ja = json_array_get(ja, a);
+                CU_ASSERT_STRING_EQUAL(str(in, "instrument"), row->instrument);
+                CU_ASSERT_STRING_EQUAL(str(ja, "arm"), row->arm);
+                SAME(num(ja, "value.mean"), row->value.mean);
+                CU_ASSERT_EQUAL(num(ja, "n_exceed"), row->n_exceed);
+            }
+    }
+    CU_ASSERT_EQUAL(rows, kap_vitals_table_n_rows(vt));
+    CU_ASSERT_STRING_EQUAL(str(j, "safety.vitals.instruments.0.instrument"), "cadss");
+    kap_vitals_table_free(vt);
+    /* Table 1 and representation */
+    kap_table1 *tb = NULL;
+    CU_ASSERT_EQUAL_FATAL(kap_table1_run(&tb, t, NULL, 0, NULL, "active_placebo", NULL), KAP_OK);
+    CU_ASSERT_EQUAL(json_array_size(at(j, "representation.table1.variables")), kap_table1_n_vars(tb));
+    for (size_t v = 0; v < kap_table1_n_vars(tb); v++) {
+        json_t *jv = json_array_get(at(j, "representation.table1.variables"), v);
+        CU_ASSERT_STRING_EQUAL(str(jv, "variable"), kap_table1_var_name(tb, v));
+        SAME(num(jv, "smd"), kap_table1_smd(tb, v));
+        CU_ASSERT_EQUAL(num(jv, "overall.missing"), kap_table1_n_missing(tb, v, kap_table1_n_arms(tb)));
+    }
+    kap_table1_free(tb);
+    CU_ASSERT_EQUAL(json_array_size(at(j, "representation.variables")), 6);
+    CU_ASSERT_STRING_EQUAL(str(j, "representation.variables.3.variable"), "age");
+    CU_ASSERT_STRING_EQUAL(str(j, "representation.variables.3.levels.0.level"), "18-34");
+    CU_ASSERT_EQUAL(num(j, "representation.variables.0.levels.5.overall.count"), 177); /* White */
+    json_decref(j);
+    kap_report_free(r);
+    kap_trial_free(t);
+}
+
 static void test_null_notes(void)
 {
     kap_trial *t = load_kap();
@@ -585,6 +690,10 @@ static void test_empty_sections(void)
     CU_ASSERT_STRING_EQUAL(str(j, "trajectory.status"), "ok");
     CU_ASSERT_EQUAL(num(j, "trajectory.visits.0.arms.0.change.n"), 3);
     CU_ASSERT_STRING_EQUAL(str(j, "secondary.status"), "empty");
+    CU_ASSERT_STRING_EQUAL(str(j, "subgroups.status"), "empty");
+    CU_ASSERT_STRING_EQUAL(str(j, "safety.status"), "empty");
+    CU_ASSERT_PTR_NOT_NULL(strstr(str(j, "safety.adverse_events.reason"), "no adverse-event"));
+    CU_ASSERT_STRING_EQUAL(str(j, "representation.table1.status"), "empty");
     char *md = render(r, KAP_REPORT_MARKDOWN), *html = render(r, KAP_REPORT_HTML);
     CU_ASSERT_PTR_NOT_NULL(strstr(md, "1 arm"));
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "1 arm"));
@@ -668,6 +777,7 @@ int main(void)
     CU_TestInfo tests[] = {
         {"primary numbers = kap_compare_run, bit for bit", test_primary_numbers},
         {"trajectory and study flow recomputed", test_trajectory_and_flow},
+        {"subgroups, safety, Table 1 = their modules", test_subgroups_safety_table1},
         {"null numbers carry a note", test_null_notes},
         {"determinism (runs, locale, TZ)", test_determinism},
         {"render into a caller buffer", test_render_buffer},

@@ -98,6 +98,12 @@ def test_schema_rejects_drift(report_json):
     bad = json.loads(json.dumps(report_json))
     bad["study_flow"]["visits"][0]["total"]["observed"] = 1.5
     assert list(v.iter_errors(bad))
+    bad = json.loads(json.dumps(report_json))
+    bad["subgroups"]["variables"][0]["levels"][0]["extra"] = 1
+    assert list(v.iter_errors(bad))
+    bad = json.loads(json.dumps(report_json))
+    del bad["safety"]["adverse_events"]["terms"][0]["fisher"]
+    assert list(v.iter_errors(bad))
 
 
 def test_numbers_round_trip(report_json, store):
@@ -150,8 +156,25 @@ def test_content(report_json):
     sha = r["provenance"]["sources"][0]["sha256"]
     assert len(sha) == 64 and sha in r["methods"]["text"]
     assert "timestamp" not in r
-    for s in ("study_flow", "primary", "trajectory", "secondary"):
+    for s in ("study_flow", "representation", "primary", "trajectory", "secondary",
+              "subgroups", "safety"):
         assert r[s]["status"] == "ok", s
+    sg = {v["variable"]: v for v in r["subgroups"]["variables"]}
+    assert list(sg) == ["race", "ethnicity", "sex", "age", "format", "site"]
+    # Holm across the six interaction p-values, as R p.adjust
+    ps = [v["interaction"]["p_value"] for v in sg.values()]
+    order = sorted(range(6), key=lambda i: ps[i])
+    holm, run_max = [0.0] * 6, 0.0
+    for rank, i in enumerate(order):
+        run_max = max(run_max, min(1.0, (6 - rank) * ps[i]))
+        holm[i] = run_max
+    for v, h in zip(sg.values(), holm):
+        assert abs(v["interaction"]["p_adjusted"] - h) <= 1e-12 * max(1.0, h)
+    ae = r["safety"]["adverse_events"]
+    assert ae["treatment"] == "ketamine" and ae["control"] == "active_placebo"
+    terms = {t["term"]: t for t in ae["terms"]}
+    assert [a["events"] for a in terms["dissociation"]["arms"]] == [10, 39]
+    assert r["representation"]["table1"]["status"] == "ok"
 
 
 def env_variants():
@@ -177,7 +200,12 @@ def test_html_xml_and_svg(store, tmp_path):
         subprocess.run(["xmllint", "--noout", str(html)], check=True)
     root = ET.parse(html).getroot()
     svgs = root.findall(f".//{{{SVG_NS}}}svg")
-    assert len(svgs) >= 2  # primary and phq9 trajectories (pcl5 has one visit)
+    # trajectories (madrs, phq9; pcl5 has one visit), a forest plot per subgroup
+    # variable, adverse-event incidence
+    titles = [s.find(f"{{{SVG_NS}}}title").text for s in svgs]
+    assert sum("Mean change from baseline" in t for t in titles) == 2
+    assert sum(t.startswith("Treatment effect by ") for t in titles) == 6
+    assert "Adverse-event incidence by arm" in titles
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     for i, svg in enumerate(svgs):
         assert svg.get("role") == "img"
@@ -187,8 +215,9 @@ def test_html_xml_and_svg(store, tmp_path):
         for ref in svg.get("aria-labelledby").split():
             assert ref in ids
         texts = [x.text for x in svg.iter(f"{{{SVG_NS}}}text")]
-        assert any(x and "Mean change from baseline" in x for x in texts)  # axis label
-        assert "Visit" in texts
+        axis_labels = ("Visit", "Mean difference in change (treatment - control)",
+                       "Participants with the event (%)")
+        assert any(x in texts for x in axis_labels)
         f = tmp_path / f"fig{i}.svg"
         f.write_bytes(ET.tostring(svg))
         if shutil.which("rsvg-convert"):
@@ -208,6 +237,7 @@ def test_compare_unchanged_and_changed(store, tmp_path):
     d = json.loads(old.read_text())
     d["primary"]["analyses"][0]["contrasts"][0]["ancova"]["estimate"] += 0.01
     d["safety"]["extra"] = 1
+    del d["subgroups"]["variables"][0]["levels"][1]
     d["timestamp"] = "2000-01-01T00:00:00Z"  # ignored
     moved = tmp_path / "moved.json"
     moved.write_text(json.dumps(d, indent=2))
@@ -217,10 +247,11 @@ def test_compare_unchanged_and_changed(store, tmp_path):
             ".ancova.estimate:") in out
     assert "$.safety.extra: 1 -> (absent)" in out
     assert "timestamp" not in out
-    assert "2 changes" in out
+    assert "$.subgroups.variables[variable=race].levels[level=Asian]: (absent) -> {" in out
+    assert "3 changes" in out
     # a tolerance that covers the move hides it, not the disappearance
     p = run("report", store, "--compare", moved, "--rtol", "0.1", check=1)
-    assert "ancova" not in p.stdout.decode() and "1 change " in p.stdout.decode()
+    assert "ancova" not in p.stdout.decode() and "2 changes " in p.stdout.decode()
     # -o still writes the new report in compare mode
     new = tmp_path / "new.json"
     run("report", store, "--compare", old, "-o", new, check=0)
@@ -304,6 +335,7 @@ def test_sections_empty_but_report_produced(tmp_path):
     j = json.loads(p.stdout)
     assert j["primary"]["status"] == "empty" and "1 arm" in j["primary"]["reason"]
     assert j["trajectory"]["status"] == "ok"
+    assert j["safety"]["status"] == "empty" and j["subgroups"]["status"] == "empty"
     assert b"section primary is empty" in p.stderr
     assert not list(validator().iter_errors(j))
     md = run("report", s, "--format", "md", check=0).stdout
