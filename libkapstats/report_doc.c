@@ -21,15 +21,31 @@ void kap_tbl_add(kap_tbl *t, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         buf[0] = '\0';
+    char *big = NULL;
+    if (n >= 0 && (size_t)n >= sizeof buf) {
+        /* a long cell (long names): format again into the heap */
+        if (!(big = kap_malloc((size_t)n + 1))) {
+            t->oom = 1;
+            return;
+        }
+        va_start(ap, fmt);
+        kap_vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 32;
         char **c = kap_realloc(t->cells, cap * sizeof *c);
         if (!c) {
+            kap_free(big);
             t->oom = 1;
             return;
         }
         t->cells = c;
         t->cap = cap;
+    }
+    if (big) {
+        t->cells[t->n++] = big;
+        return;
     }
     if (!(t->cells[t->n] = kap_strdup(buf))) {
         t->oom = 1;
@@ -75,8 +91,22 @@ static void para(doc *d, const char *fmt, ...)
     char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    kap_vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = kap_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n >= sizeof buf) {
+        /* longer than the stack buffer (long names): format again */
+        char *big = kap_malloc((size_t)n + 1);
+        if (!big) {
+            d->b->oom = 1;
+            return;
+        }
+        va_start(ap, fmt);
+        kap_vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        d->ops->para(d->b, big);
+        kap_free(big);
+        return;
+    }
     d->ops->para(d->b, buf);
 }
 
@@ -86,11 +116,14 @@ static int section_ok(doc *d, const json_t *s)
     if (kap_rj_ok(s))
         return 1;
     const char *st = kap_rj_str(s, "status"), *why = kap_rj_str(s, "reason");
-    char buf[1024];
-    kap_snprintf(buf, sizeof buf, "%s: %s",
-                 st && !strcmp(st, "unavailable") ? "Not available" : "No results",
-                 why ? why : "absent from this report");
-    d->ops->empty(d->b, buf);
+    kap_sb m = {0};
+    kap_sb_put(&m, st && !strcmp(st, "unavailable") ? "Not available: " : "No results: ");
+    kap_sb_put(&m, why ? why : "absent from this report");
+    if (m.oom)
+        d->b->oom = 1;
+    else
+        d->ops->empty(d->b, m.p);
+    kap_sb_free(&m);
     return 0;
 }
 
@@ -737,7 +770,7 @@ static void methods(doc *d, const json_t *root)
 {
     const json_t *m = kap_rj_obj(root, "methods");
     d->ops->heading(d->b, 2, "methods", "8. Methods");
-    para(d, "%s", str_or(kap_rj_str(m, "text"), ""));
+    d->ops->para(d->b, str_or(kap_rj_str(m, "text"), "")); /* any length */
     const json_t *prov = kap_rj_obj(root, "provenance");
     json_t *srcs = kap_rj_arr(prov, "sources"), *x;
     size_t i;

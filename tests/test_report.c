@@ -438,6 +438,9 @@ static void test_render_buffer(void)
     CU_ASSERT_EQUAL(kap_report_render(NULL, 5, &len, r, KAP_REPORT_JSON, &e), KAP_EINVAL);
     CU_ASSERT_EQUAL(kap_report_render(NULL, 0, &len, NULL, KAP_REPORT_JSON, &e), KAP_EINVAL);
     CU_ASSERT_EQUAL(kap_report_render(NULL, 0, &len, r, (kap_report_format)7, &e), KAP_EINVAL);
+    /* the long methods paragraph is complete, up to the provenance */
+    CU_ASSERT_PTR_NOT_NULL(strstr(full, "(Clopper-Pearson). Data: store written by libkapstats"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(full, "SHA-256 a4b7b5d5b0ef73f1fc0801759f470641fc2d93f3f5ed2f5b53698294c281a64a)."));
     /* HTML: self-contained, no scripts or external resources */
     char *html = render(r, KAP_REPORT_HTML);
     CU_ASSERT_PTR_NULL(strstr(html, "<script"));
