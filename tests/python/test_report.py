@@ -347,3 +347,19 @@ def test_sections_empty_but_report_produced(tmp_path):
     j = json.loads(run("report", s, "--instrument", "hamd17", check=0).stdout)
     assert "unknown instrument 'hamd17'" in j["primary"]["reason"]
     assert not list(validator().iter_errors(j))
+
+
+def test_subgroup_variables_that_cannot_be_analysed(store):
+    j = json.loads(run("report", store, "--subgroups", "sex,nosuch,prior_episodes",
+                       check=0).stdout)
+    sg = {v["variable"]: v for v in j["subgroups"]["variables"]}
+    assert list(sg) == ["sex", "nosuch", "prior_episodes"]
+    assert sg["sex"]["status"] == "ok"
+    assert sg["nosuch"]["status"] == "empty" and "nosuch" in sg["nosuch"]["reason"]
+    assert sg["prior_episodes"]["status"] == "empty" and sg["prior_episodes"]["reason"]
+    # the family is the analysable variables only: one test, nothing to adjust
+    assert sg["sex"]["interaction"]["p_adjusted"] == sg["sex"]["interaction"]["p_value"]
+    rep = {v["variable"]: v for v in j["representation"]["variables"]}
+    assert rep["nosuch"]["status"] == "empty" and rep["sex"]["status"] == "ok"
+    assert not list(validator().iter_errors(j))
+    assert walk_nulls(j) == []
