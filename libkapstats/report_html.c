@@ -36,7 +36,7 @@ static const char css[] =
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}"
     "h2{break-after:avoid;page-break-after:avoid}"
     "table,figure{break-inside:avoid;page-break-inside:avoid}"
-    "thead{display:table-header-group}a{color:inherit;text-decoration:none}}\n";
+    "thead{display:table-header-group}a{color:inherit;text-decoration:none}nav{display:none}}\n";
 
 static void h_begin(kap_sb *b, const json_t *root, const char *title)
 {
@@ -51,6 +51,15 @@ static void h_begin(kap_sb *b, const json_t *root, const char *title)
     kap_sb_put(b, "</style>\n</head>\n<body>\n<main>\n<h1>");
     kap_sb_put_xml(b, title);
     kap_sb_put(b, "</h1>\n");
+    kap_sb_put(b, "<nav aria-label=\"Contents\"><ol>"
+                  "<li><a href=\"#study-flow\">Study flow</a></li>"
+                  "<li><a href=\"#representation\">Representation and Table 1</a></li>"
+                  "<li><a href=\"#primary\">Primary endpoint</a></li>"
+                  "<li><a href=\"#trajectory\">Change at every visit</a></li>"
+                  "<li><a href=\"#secondary\">Secondary instruments</a></li>"
+                  "<li><a href=\"#subgroups\">Subgroups</a></li>"
+                  "<li><a href=\"#safety\">Safety</a></li>"
+                  "<li><a href=\"#methods\">Methods</a></li></ol></nav>\n");
 }
 
 static void h_end(kap_sb *b)

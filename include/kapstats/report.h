@@ -80,15 +80,19 @@ typedef struct kap_report_options {
 /*
  * kap_report_build - analyse an opened trial and build its report.
  * Sections: study flow (participants per arm, observed and dropout per
- * visit), representation / Table 1, primary endpoint (kap_compare_run,
+ * visit), representation (kap_representation_run per subgroup variable) and
+ * Table 1 (kap_table1_run), primary endpoint (kap_compare_run,
  * complete case and LOCF side by side), trajectory (change from baseline
  * per arm and visit, kap_trial_endpoint + kap_describe), secondary
- * instruments (kap_compare_run at each one's last visit), subgroups,
- * safety and methods (generated text, version, store provenance).
+ * instruments (kap_compare_run at each one's last visit), subgroups
+ * (kap_subgroup_family_run on the primary change, interaction p adjusted
+ * by opts->adjust), safety (kap_safety_ae, kap_safety_vitals) and methods
+ * (generated text, version, store provenance).
  * A section the store cannot support (one arm, no baseline, no AE data,
  * unknown instrument or visit, ...) is kept with status "empty" and a
- * reason; the rest of the report is still produced.  Sections whose module
- * is not in this build have status "unavailable".
+ * reason; the rest of the report is still produced.  (Status
+ * "unavailable" is reserved for sections a build lacks; none in this
+ * version.)
  * On success *out owns the report (kap_report_free); on failure *out is
  * NULL.  Errors: KAP_EINVAL (NULL argument, conf_level outside (0, 1),
  * response_threshold outside (0, 1], unknown options version, an unknown
