@@ -363,3 +363,27 @@ def test_subgroup_variables_that_cannot_be_analysed(store):
     assert rep["nosuch"]["status"] == "empty" and rep["sex"]["status"] == "ok"
     assert not list(validator().iter_errors(j))
     assert walk_nulls(j) == []
+
+
+def test_ci_pipeline_example(tmp_path):
+    """examples/ci/pipeline.sh: first run writes a baseline, an unchanged
+    rerun passes, a moved number fails with exit 1."""
+    script = ROOT / "examples" / "ci" / "pipeline.sh"
+    base = tmp_path / "baseline.json"
+    env = dict(os.environ, LC_ALL="C")
+    p = subprocess.run(["sh", str(script), str(BUILD), str(base)], cwd=ROOT, env=env,
+                       capture_output=True)
+    assert p.returncode == 0 and b"no baseline" in p.stdout, p.stderr
+    for ext in ("json", "md", "html"):
+        assert (ROOT / "out" / "ci" / f"kap_trial_report.{ext}").stat().st_size > 1000
+    shutil.copy(ROOT / "out" / "ci" / "kap_trial_report.json", base)
+    p = subprocess.run(["sh", str(script), str(BUILD), str(base)], cwd=ROOT, env=env,
+                       capture_output=True)
+    assert p.returncode == 0 and b"report unchanged" in p.stdout
+    d = json.loads(base.read_text())
+    d["primary"]["analyses"][1]["arms"][0]["change"]["mean"] += 1
+    base.write_text(json.dumps(d))
+    p = subprocess.run(["sh", str(script), str(BUILD), str(base)], cwd=ROOT, env=env,
+                       capture_output=True)
+    assert p.returncode == 1 and b"CHANGED" in p.stdout
+    assert b"[analysis=locf].arms[arm=active_placebo].change.mean" in p.stdout
