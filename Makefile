@@ -124,6 +124,12 @@ deps:
 demo: all
 	sh scripts/demo.sh $(BUILD)
 
+# Regenerate the golden reports (tests/golden/) of the bundled trial; review
+# `git diff tests/golden` before committing.  Never run by `make test`.
+.PHONY: golden
+golden: all
+	sh scripts/golden.sh $(BUILD)
+
 # Regenerate tests/reference/*.out with R (needs R; CI does not).
 reference:
 	cd tests/reference && for s in *.R; do Rscript --vanilla $$s || exit 1; done
@@ -165,6 +171,7 @@ help:
 	@echo "make examples   build examples/c"
 	@echo "make install    PREFIX=... DESTDIR=..."
 	@echo "make reference  regenerate R reference values (needs R)"
+	@echo "make golden     regenerate tests/golden/ reports (review the diff!)"
 	@echo "make uninstall | clean"
 
 # ---- reliability: fuzzing (clang libFuzzer), replay, valgrind ------------
