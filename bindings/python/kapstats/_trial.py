@@ -278,6 +278,12 @@ class Trial:
         from ._safety import safety
         return safety(self, treatment, control, conf_level, thresholds)
 
+    def report(self, **options):
+        """The full trial report: see kapstats.build_report (C:
+        kap_report_build)."""
+        from ._report import build_report
+        return build_report(self, **options)
+
     # ---- covariates ------------------------------------------------------------
     @property
     def covariates(self):
