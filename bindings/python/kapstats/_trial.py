@@ -62,7 +62,10 @@ class Trial:
     def __del__(self):
         h = getattr(self, "_h", None)
         if h is not None:
-            h.close()
+            try:
+                h.close()
+            except Exception:  # interpreter shutdown
+                pass
 
     @property
     def _t(self):
