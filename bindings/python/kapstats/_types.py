@@ -29,8 +29,9 @@ class _ReprMixin:
     """Readable repr: fields that are NaN or empty are left out."""
 
     def _asdict(self):
-        """The fields as a dict (field order kept)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The public fields as a dict (field order kept)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if not f.name.startswith("_")}
 
     def __repr__(self):
         parts = ["%s=%s" % (f.name, _fmt(getattr(self, f.name)))
