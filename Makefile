@@ -118,7 +118,7 @@ test-c: all $(TEST_BIN)
 	@$(LSAN_ENV) BUILD=$(BUILD) KAP_SKIP_PYTEST=1 sh tests/run_tests.sh $(TEST_BIN)
 
 # Python binding tests only (pytest against this build's library).
-test-python: lib
+test-python: all
 	@BUILD=$(BUILD) sh tests/run_tests.sh
 
 # Install Debian packages the build and tests need, only those missing.
@@ -128,6 +128,12 @@ deps:
 # The main job on the bundled example trial.
 demo: all
 	sh scripts/demo.sh $(BUILD)
+
+# Regenerate the golden reports (tests/golden/) of the bundled trial; review
+# `git diff tests/golden` before committing.  Never run by `make test`.
+.PHONY: golden
+golden: all
+	sh scripts/golden.sh $(BUILD)
 
 # Regenerate tests/reference/*.out with R (needs R; CI does not).
 reference:
@@ -175,6 +181,7 @@ help:
 	@echo "make test-crash SIGKILLed ingests, readers during store replacement"
 	@echo "make install    PREFIX=... DESTDIR=..."
 	@echo "make reference  regenerate R reference values (needs R)"
+	@echo "make golden     regenerate tests/golden/ reports (review the diff!)"
 	@echo "make uninstall | clean"
 
 # ---- reliability: fuzzing (clang libFuzzer), replay, valgrind ------------

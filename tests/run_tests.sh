@@ -14,6 +14,8 @@ if [ ! -d "$loc/de_DE.UTF-8" ] && command -v localedef >/dev/null 2>&1; then
     mkdir -p "$loc"
     localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 2>&1 || true
 fi
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 if [ -d "$loc/de_DE.UTF-8" ]; then
     LOCPATH=$(cd "$loc" && pwd); export LOCPATH
 fi

@@ -41,6 +41,7 @@ STRUCTS = {
     "kap_safety_options": _ffi.KapSafetyOptions,
     "kap_ae_row": _ffi.KapAeRow,
     "kap_vital_row": _ffi.KapVitalRow,
+    "kap_report_options": _ffi.KapReportOptions,
 }
 STRUCTS.update(getattr(_ffi, "ABI_STRUCTS", {}))
 
@@ -91,11 +92,13 @@ def test_options_init_match_macros(tmp_path):
                    'kap_subgroup_options u = KAP_SUBGROUP_OPTIONS_INIT;\n'
                    'kap_representation_options p = KAP_REPRESENTATION_OPTIONS_INIT;\n'
                    'kap_safety_options y = KAP_SAFETY_OPTIONS_INIT;\n'
+                   'kap_report_options w = KAP_REPORT_OPTIONS_INIT;\n'
                    'fwrite(&m, sizeof m, 1, stdout); fwrite(&e, sizeof e, 1, stdout);\n'
                    'fwrite(&r, sizeof r, 1, stdout); fwrite(&g, sizeof g, 1, stdout);\n'
                    'fwrite(&t, sizeof t, 1, stdout); fwrite(&s, sizeof s, 1, stdout);\n'
                    'fwrite(&c, sizeof c, 1, stdout); fwrite(&u, sizeof u, 1, stdout);\n'
                    'fwrite(&p, sizeof p, 1, stdout); fwrite(&y, sizeof y, 1, stdout);\n'
+                   'fwrite(&w, sizeof w, 1, stdout);\n'
                    'return 0; }\n')
     exe = tmp_path / "init"
     subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "include"), "-o", str(exe),
@@ -110,7 +113,8 @@ def test_options_init_match_macros(tmp_path):
              (_ffi.KapCompareOptions, _ffi.compare_options_init()),
              (_ffi.KapSubgroupOptions, _ffi.subgroup_options_init()),
              (_ffi.KapRepresentationOptions, _ffi.representation_options_init()),
-             (_ffi.KapSafetyOptions, _ffi.safety_options_init())]
+             (_ffi.KapSafetyOptions, _ffi.safety_options_init()),
+             (_ffi.KapReportOptions, _ffi.report_options_init())]
     off = 0
     for cls, mine in pairs:
         c = cls.from_buffer_copy(out[off:off + ctypes.sizeof(cls)])

@@ -108,3 +108,19 @@ def test_table_to_pandas():
     df = t.to_pandas()
     assert list(df.columns)[:3] == ["label", "estimate", "se"] and df.shape == (1, 14)
     assert kapstats.Table([], kapstats.LabeledResult).to_pandas().shape == (0, 14)
+
+
+def test_as_codes_fast_path_matches_general():
+    rng = np.random.default_rng(5)
+    for labels in (rng.integers(-3, 4, 500), rng.choice(["b", "a", "c"], 500),
+                   np.where(rng.random(500) < 0.1, np.nan, rng.integers(0, 3, 500)),
+                   np.array([True, False, True])):
+        fast = _types._codes_fast(labels)
+        assert fast is not None
+        slow_codes, _, slow_levels = _types.as_codes(list(labels.tolist()) if labels.dtype.kind != "f"
+                                                     else [None if v != v else v for v in labels])
+        np.testing.assert_array_equal(fast[0], slow_codes)
+        assert fast[1] == slow_levels
+    big = rng.choice(["x", "y"], 1_000_000)
+    codes, _, levels = _types.as_codes(big)
+    assert levels == ["x", "y"] and codes.dtype == np.int32 and (codes == (big == "y")).all()

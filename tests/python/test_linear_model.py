@@ -148,6 +148,7 @@ def test_result_is_frozen_and_readonly():
     assert "coef=" in repr(m) and "residuals" not in repr(m)
     assert set(m._asdict()) >= {"coef", "se", "statistic", "p_value", "ci_low", "ci_high",
                                 "residual_sd", "r_squared"}
+    assert "_handle" not in m._asdict()
 
 
 # ---- ANCOVA --------------------------------------------------------------

@@ -40,6 +40,8 @@ from ._subgroup import (subgroup_analysis, subgroup_family, representation, tabl
                         SubgroupResult, SubgroupRow, SubgroupFamily, Representation,
                         RepresentationRow, Table1, Table1Row)
 from ._safety import safety, Safety, AeRow, VitalRow
+from ._report import (Report, ReportSection, ReportDiff, build_report, read_report,
+                      compare_reports)
 
 __version__ = LIBRARY_VERSION
 
@@ -55,7 +57,8 @@ __all__ = [
     "AncovaResult", "AnovaResult", "MetaResult", "CmhResult", "Endpoint", "Comparison",
     "ArmComparison", "ComparisonRow", "BinaryComparison", "Rate", "EndpointCounts",
     "SubgroupResult", "SubgroupRow", "SubgroupFamily", "Representation", "RepresentationRow",
-    "Table1", "Table1Row", "Safety", "AeRow", "VitalRow",
+    "Table1", "Table1Row", "Safety", "AeRow", "VitalRow", "Report", "ReportSection",
+    "ReportDiff",
     # kernels
     "describe", "ttest", "cohens_d", "hedges_g", "glass_delta", "paired_d", "paired_g",
     "hedges_j", "mann_whitney", "wilcoxon", "kruskal", "rank_biserial", "cliffs_delta",
@@ -65,5 +68,6 @@ __all__ = [
     "cmh", "woolf",
     # trials
     "Trial", "ingest", "ingest_text", "open", "remission_default", "subgroup_analysis",
-    "subgroup_family", "representation", "table1", "safety",
+    "subgroup_family", "representation", "table1", "safety", "build_report", "read_report",
+    "compare_reports",
 ]

@@ -725,3 +725,32 @@ declare("kap_safety_vitals", [ctypes.POINTER(_P), _P, _SFO, _E])
 declare("kap_vitals_table_free", [_P], None)
 declare("kap_vitals_table_n_rows", [_P], _sz)
 declare("kap_vitals_table_row", [_P, _sz], ctypes.POINTER(KapVitalRow))
+
+
+# report.h
+class KapReportOptions(ctypes.Structure):
+    """kap_report_options (report.h)."""
+    _fields_ = [("version", ctypes.c_uint), ("instrument", ctypes.c_char_p),
+                ("visit", ctypes.c_char_p), ("control", ctypes.c_char_p),
+                ("subgroups", c_char_p_p), ("n_subgroups", _sz), ("adjust", c_enum),
+                ("conf_level", _d), ("response_threshold", _d),
+                ("timestamp", ctypes.c_char_p)]
+
+
+def report_options_init():
+    """KAP_REPORT_OPTIONS_INIT."""
+    return KapReportOptions(1, None, None, None, None, 0, 2, 0.95, 0.5, None)
+
+
+declare("kap_report_build", [ctypes.POINTER(_P), _P, ctypes.POINTER(KapReportOptions), _E])
+declare("kap_report_free", [_P], None)
+declare("kap_report_render", [ctypes.c_char_p, _sz, c_size_t_p, _P, c_enum, _E])
+declare("kap_report_write", [_P, c_enum, ctypes.c_char_p, _E])
+declare("kap_report_format_parse", [c_int_p, ctypes.c_char_p, _E])
+declare("kap_report_read_json", [ctypes.POINTER(_P), ctypes.c_char_p, _E])
+declare("kap_report_n_sections", [_P], _sz)
+declare("kap_report_section", [_P, _sz, c_char_p_p, c_char_p_p, c_char_p_p, _E])
+declare("kap_report_compare", [ctypes.POINTER(_P), _P, _P, _d, _E])
+declare("kap_report_diff_count", [_P], _sz)
+declare("kap_report_diff_get", [_P, _sz, c_char_p_p, c_char_p_p, c_char_p_p, _E])
+declare("kap_report_diff_free", [_P], None)

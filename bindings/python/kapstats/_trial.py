@@ -62,7 +62,10 @@ class Trial:
     def __del__(self):
         h = getattr(self, "_h", None)
         if h is not None:
-            h.close()
+            try:
+                h.close()
+            except Exception:  # interpreter shutdown
+                pass
 
     @property
     def _t(self):
@@ -277,6 +280,12 @@ class Trial:
         kap_safety_ae, kap_safety_vitals)."""
         from ._safety import safety
         return safety(self, treatment, control, conf_level, thresholds)
+
+    def report(self, **options):
+        """The full trial report: see kapstats.build_report (C:
+        kap_report_build)."""
+        from ._report import build_report
+        return build_report(self, **options)
 
     # ---- covariates ------------------------------------------------------------
     @property

@@ -29,8 +29,9 @@ class _ReprMixin:
     """Readable repr: fields that are NaN or empty are left out."""
 
     def _asdict(self):
-        """The fields as a dict (field order kept)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The public fields as a dict (field order kept)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if not f.name.startswith("_")}
 
     def __repr__(self):
         parts = ["%s=%s" % (f.name, _fmt(getattr(self, f.name)))
@@ -184,7 +185,13 @@ def as_codes(groups, name="groups", levels=None):
     given; code i means levels[i].  None, NaN and pd.NA are missing
     (code -1).  Returns (codes ndarray, pointer, levels list)."""
     if hasattr(groups, "to_numpy") and not isinstance(groups, np.ndarray):
-        groups = groups.to_numpy(dtype=object)
+        kind = getattr(getattr(groups, "dtype", None), "kind", "O")
+        groups = groups.to_numpy() if kind in "biuf" else groups.to_numpy(dtype=object)
+    if levels is None:
+        fast = _codes_fast(groups)
+        if fast is not None:
+            codes, levels = fast
+            return codes, codes.ctypes.data_as(c_int32_p), levels
     arr = np.asarray(groups, dtype=object)
     if arr.ndim == 1:
         # numpy scalars -> Python values (readable labels, hashable alike)
@@ -226,6 +233,35 @@ def as_codes(groups, name="groups", levels=None):
                 raise _errors.InvalidArgumentError(
                     "%s: label %r is not a level" % (name, v), -1) from None
     return codes, codes.ctypes.data_as(c_int32_p), levels
+
+
+def _codes_fast(groups):
+    """Vectorised as_codes for homogeneous numeric or string arrays (None
+    when the labels need the general path)."""
+    if not isinstance(groups, np.ndarray):
+        # a list converts to one dtype only if its labels share one type
+        # (["a", 1] must stay two different labels, not the strings "a", "1")
+        if not isinstance(groups, (list, tuple)) or not groups:
+            return None
+        t0 = type(groups[0])
+        if t0 not in (int, float, str, bool) or any(type(v) is not t0 for v in groups):
+            return None
+    try:
+        a = np.asarray(groups)
+    except (TypeError, ValueError):
+        return None
+    if a.ndim != 1 or a.dtype.kind not in "biufUS":
+        return None
+    if a.dtype.kind == "f":
+        miss = np.isnan(a)
+        if np.isinf(a).any():
+            return None
+    else:
+        miss = np.zeros(len(a), dtype=bool)
+    lv, inv = np.unique(a[~miss], return_inverse=True)
+    codes = np.full(len(a), -1, dtype=np.int32)
+    codes[~miss] = inv
+    return codes, [v.item() for v in lv]
 
 
 def enum_value(mapping, name, what):
