@@ -148,10 +148,13 @@ static int prop_ci_fill(kap_result *out, size_t k, size_t n,
         double h = z * sqrt(pt * (1 - pt) / nt);
         lo = pt - h;
         hi = pt + h;
-        if (lo < 0 || hi > 1) {
+        /* One-sided at conf_level < 0.5 makes z (and h) negative, so either
+         * limit can leave [0, 1] on either side (found by fuzzing: 8 of
+         * 255, "less", conf_level 1e-10 gave [0, -0.013]): clamp both. */
+        if (lo < 0 || lo > 1 || hi < 0 || hi > 1) {
             out->note = "Agresti-Coull limit truncated to [0, 1]";
-            lo = lo < 0 ? 0 : lo;
-            hi = hi > 1 ? 1 : hi;
+            lo = lo < 0 ? 0 : lo > 1 ? 1 : lo;
+            hi = hi < 0 ? 0 : hi > 1 ? 1 : hi;
         }
         break;
     }
@@ -373,6 +376,11 @@ int kap_binary_binom_test(kap_result *out, size_t k, size_t n, double p0,
                 double y = a + 1;
                 pv = pbinom_le(y - 1, dn, p0) + pbinom_gt(x - 1, dn, p0);
             }
+            /* Two tails that cover the whole support sum to 1 up to
+             * rounding, which can exceed 1 by an ulp (found by fuzzing:
+             * 37 of 39, p0 = 0.95; R gives exactly 1). */
+            if (pv > 1.0)
+                pv = 1.0;
         }
     }
     if (!isfinite(pv))
@@ -611,9 +619,13 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
         kap_result_init(out, method);
         return kap_err(err, KAP_EINVAL, "conf_level must be in (0, 1) and alternative valid");
     }
-    if (n1 > 4294967295u || n2 > 4294967295u) {
+    /* The margins m = e1 + e2 and nn are passed to gsl_sf_lnchoose as
+     * unsigned int: the total must fit, or they would be truncated (found
+     * by tests/test_hostile.c: n1 = n2 = 4e9 gave KAP_ENUMERIC "gsl_sf_lnchoose
+     * failed" after allocating the support). */
+    if (n1 > 4294967295u || n2 > 4294967295u - n1) {
         kap_result_init(out, method);
-        return kap_err(err, KAP_EINVAL, "counts too large");
+        return kap_err(err, KAP_EINVAL, "counts too large (n1 + n2 must be below 2^32)");
     }
     size_t m = e1 + e2, nn = (n1 - e1) + (n2 - e2), k = n1;
     size_t lo = k > nn ? k - nn : 0, hi = k < m ? k : m;
@@ -653,7 +665,10 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
             if (h.w[i] <= dx)
                 pv += h.w[i];
     }
-    out->p_value = pv;
+    /* pv sums normalised probabilities: rounding can take it an ulp or two
+     * past 1 (found by fuzzing: 15/32 vs 0/4992, "less").  R clamps the
+     * same way for r x c tables: max(0, min(1, PVAL)). */
+    out->p_value = pv > 1.0 ? 1.0 : pv;
     out->conf_level = conf_level;
     /* conditional MLE */
     double th;

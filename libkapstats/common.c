@@ -161,6 +161,9 @@ int kap_err_input(kap_error *err, const char *file, unsigned long line,
 #ifdef KAP_FAULT_INJECTION
 static _Thread_local unsigned long alloc_count;
 static _Thread_local unsigned long alloc_fail_at;
+static _Thread_local int alloc_sticky;
+
+void kap_test_fail_alloc_sticky(int sticky) { alloc_sticky = sticky; }
 
 unsigned long kap_test_fail_alloc_at(unsigned long fail_at)
 {
@@ -173,7 +176,9 @@ unsigned long kap_test_fail_alloc_at(unsigned long fail_at)
 static int should_fail(void)
 {
     alloc_count++;
-    return alloc_fail_at != 0 && alloc_count == alloc_fail_at;
+    if (alloc_fail_at == 0)
+        return 0;
+    return alloc_sticky ? alloc_count >= alloc_fail_at : alloc_count == alloc_fail_at;
 }
 #else
 static int should_fail(void) { return 0; }

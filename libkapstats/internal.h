@@ -44,6 +44,9 @@ KAP_INTERNAL void *kap_malloc_array(size_t n, size_t size);
  * allocation from now on fails (1 = the next one); 0 disables.  Returns the
  * number of allocations made since the last call. */
 KAP_EXTERN unsigned long kap_test_fail_alloc_at(unsigned long fail_at);
+/* Nonzero: every allocation from the fail_at-th on fails (persistent out of
+ * memory), not only that one.  Thread-local; default 0. */
+KAP_EXTERN void kap_test_fail_alloc_sticky(int sticky);
 #endif
 
 /* ---- numbers in the C locale ------------------------------------------- */

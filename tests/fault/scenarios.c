@@ -4,6 +4,107 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#ifndef KAP_TEST_DIR
+#define KAP_TEST_DIR "tests"
+#endif
+#define INGEST_DIR KAP_TEST_DIR "/data/ingest/"
+
+/* Whole file into a malloc'd buffer (test scaffolding: plain malloc, so it
+ * is not counted by the sweep). */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static int ingest_mem(const char *file, kap_layout layout, const char *ae)
+{
+    size_t len = 0;
+    char *data = slurp(file, &len);
+    if (!data)
+        return -100;
+    kap_ingest_options o = KAP_INGEST_OPTIONS_INIT;
+    o.layout = layout;
+    o.ae_path = ae;
+    static const char *const codes[] = {"ND", "-99"};
+    o.missing_codes = codes;
+    o.n_missing_codes = 2;
+    static const kap_instrument_range rg[] = {{"ybocs", 0, 40}};
+    o.ranges = rg;
+    o.n_ranges = 1;
+    kap_trial *t = NULL;
+    int rc = kap_ingest_memory(&t, file, data, len, &o, NULL);
+    kap_trial_free(t);
+    free(data);
+    return rc;
+}
+
+static int sc_ingest_wide(void *ctx)
+{
+    (void)ctx;
+    return ingest_mem(INGEST_DIR "small_wide.csv", KAP_LAYOUT_AUTO, NULL);
+}
+
+static int sc_ingest_wide_quoted(void *ctx)
+{
+    (void)ctx;
+    return ingest_mem(INGEST_DIR "bom_crlf_quoted.csv", KAP_LAYOUT_WIDE, NULL);
+}
+
+static int sc_ingest_long(void *ctx)
+{
+    (void)ctx;
+    return ingest_mem(INGEST_DIR "small_long.csv", KAP_LAYOUT_LONG, NULL);
+}
+
+static int sc_ingest_long_ae(void *ctx)
+{
+    (void)ctx;
+    return ingest_mem(INGEST_DIR "small_long.csv", KAP_LAYOUT_AUTO, INGEST_DIR "small_ae.csv");
+}
+
+static int sc_ingest_files(void *ctx)
+{
+    (void)ctx;
+    const char *paths[1] = {INGEST_DIR "small_wide.csv"};
+    kap_trial *t = NULL;
+    int rc = kap_ingest_files(&t, paths, 1, NULL, NULL);
+    kap_trial_free(t);
+    return rc;
+}
+
+/* Endpoints of every instrument and visit of the small trial. */
+static int sc_endpoints(void *ctx)
+{
+    (void)ctx;
+    size_t len = 0;
+    char *data = slurp(INGEST_DIR "small_wide.csv", &len);
+    if (!data)
+        return -100;
+    kap_trial *t = NULL;
+    int rc = kap_ingest_memory(&t, "small_wide.csv", data, len, NULL, NULL);
+    free(data);
+    double out[64];
+    for (size_t k = 0; rc == KAP_OK && k < kap_trial_n_instruments(t); k++)
+        for (size_t v = 1; rc == KAP_OK && v < kap_trial_n_visits(t, k); v++) {
+            kap_endpoint_options eo = KAP_ENDPOINT_OPTIONS_INIT;
+            eo.missing = KAP_MISSING_LOCF;
+            rc = kap_trial_endpoint(out, NULL, t, k, v, KAP_MEASURE_RESPONSE, &eo, NULL);
+        }
+    kap_trial_free(t);
+    return rc;
+}
 
 static const double y10[10] = {3.1, 4.7, 2.2, 5.9, 4.4, 6.1, 3.3, 7.2, 5.5, 4.0};
 static const double x10[10] = {1, 2, 1.5, 3, 2.2, 3.1, 1.9, 4.2, 2.8, 2.1};
@@ -50,6 +151,147 @@ static int sc_anova(void *ctx)
     (void)ctx;
     kap_anova_oneway_result r;
     return kap_anova_oneway(&r, y10, g10, 10, 3, 0.95, KAP_TWO_SIDED, NULL);
+}
+
+static int sc_rank(void *ctx)
+{
+    (void)ctx;
+    kap_rank_options o = KAP_RANK_OPTIONS_INIT;
+    o.conf_int = 1;
+    kap_result r;
+    int rc = kap_rank_mann_whitney(&r, y10, 5, y10 + 5, 5, &o, NULL);
+    if (rc == KAP_OK) {
+        o.method = KAP_RANK_ASYMPTOTIC;
+        rc = kap_rank_signed_rank(&r, y10, x10, 10, &o, NULL);
+    }
+    if (rc == KAP_OK)
+        rc = kap_rank_kruskal_wallis(&r, y10, (const int[10]){0, 0, 0, 1, 1, 1, 2, 2, 2, 2},
+                                     10, NULL);
+    if (rc == KAP_OK)
+        rc = kap_rank_cliffs_delta(&r, y10, 4, y10 + 4, 6, 0, 0.95, KAP_TWO_SIDED, NULL);
+    if (rc == KAP_OK)
+        rc = kap_rank_biserial_paired(&r, y10, x10, 10, 0, 0.95, KAP_TWO_SIDED, NULL);
+    return rc;
+}
+
+static int sc_binary(void *ctx)
+{
+    (void)ctx;
+    kap_result r;
+    kap_nnt nnt;
+    int rc = kap_binary_fisher(&r, 12, 30, 5, 31, KAP_TWO_SIDED, 0.95, NULL);
+    if (rc == KAP_OK)
+        rc = kap_binary_binom_test(&r, 7, 20, 0.3, KAP_TWO_SIDED, 0.95, NULL);
+    if (rc == KAP_OK)
+        rc = kap_binary_nnt(&nnt, 12, 30, 5, 31, KAP_EVENT_BENEFICIAL, KAP_RD_NEWCOMBE, 0.95,
+                            NULL);
+    return rc;
+}
+
+static int sc_strat(void *ctx)
+{
+    (void)ctx;
+    static const double a[3] = {10, 8, 12}, b[3] = {20, 22, 18}, c[3] = {5, 6, 4},
+                        d[3] = {25, 24, 26};
+    kap_cmh_result cr;
+    kap_meta_result mr;
+    kap_meta_options o = KAP_META_OPTIONS_INIT;
+    int rc = kap_strat_cmh(&cr, a, b, c, d, 3, KAP_TWO_SIDED, 0.95, NULL);
+    if (rc == KAP_OK)
+        rc = kap_strat_woolf(&mr, a, b, c, d, 3, &o, NULL);
+    return rc;
+}
+
+/* ---- store and analyses ---------------------------------------------------
+ * Fixtures are built once before main() (no injected failure then): the
+ * small trial in memory and as a store, and the bundled trial opened. */
+static kap_trial *fx_small, *fx_bundled;
+static char fx_dir[64] = "/tmp/kapfault-XXXXXX";
+static char fx_store[128], fx_out[128];
+
+__attribute__((constructor)) static void fixtures_init(void)
+{
+    const char *p1[1] = {INGEST_DIR "small_wide.csv"};
+    const char *p2[1] = {KAP_TEST_DIR "/../datasets/kap_trial_wide.csv"};
+    if (!mkdtemp(fx_dir))
+        return;
+    snprintf(fx_store, sizeof fx_store, "%s/small.h5", fx_dir);
+    snprintf(fx_out, sizeof fx_out, "%s/out.h5", fx_dir);
+    kap_trial *t = NULL;
+    if (kap_ingest_files(&fx_small, p1, 1, NULL, NULL) == KAP_OK)
+        kap_trial_write(fx_small, fx_store, NULL);
+    if (kap_ingest_files(&t, p2, 1, NULL, NULL) == KAP_OK) {
+        char big[128];
+        snprintf(big, sizeof big, "%s/bundled.h5", fx_dir);
+        if (kap_trial_write(t, big, NULL) == KAP_OK)
+            kap_trial_open(&fx_bundled, big, NULL);
+        unlink(big);
+    }
+    kap_trial_free(t);
+}
+
+__attribute__((destructor)) static void fixtures_fini(void)
+{
+    kap_trial_free(fx_small);
+    kap_trial_free(fx_bundled);
+    unlink(fx_store);
+    unlink(fx_out);
+    rmdir(fx_dir);
+}
+
+/* A failed write must leave nothing behind: no target, no temp file. */
+static int dir_clean(void)
+{
+    DIR *d = opendir(fx_dir);
+    struct dirent *e;
+    int clean = 1;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".tmp-") || !strcmp(e->d_name, "out.h5"))
+            clean = 0;
+    if (d)
+        closedir(d);
+    return clean;
+}
+
+static int sc_store_write(void *ctx)
+{
+    (void)ctx;
+    if (!fx_small)
+        return -100;
+    int rc = kap_trial_write(fx_small, fx_out, NULL);
+    if (rc != KAP_OK && !dir_clean())
+        return -101;   /* a leftover file: reported as a failure */
+    unlink(fx_out);
+    return rc;
+}
+
+static int sc_store_open(void *ctx)
+{
+    (void)ctx;
+    kap_trial *t = NULL;
+    int rc = kap_trial_open(&t, fx_store, NULL);
+    if (rc != KAP_OK && t != NULL)
+        return -102;
+    kap_trial_free(t);
+    return rc;
+}
+
+static int sc_compare(void *ctx)
+{
+    (void)ctx;
+    if (!fx_bundled)
+        return -100;
+    kap_compare *c = NULL;
+    kap_compare_options o = KAP_COMPARE_OPTIONS_INIT;
+    static const char *const cov[2] = {"age", "site"};
+    o.covariates = cov;
+    o.n_covariates = 2;
+    o.missing = KAP_MISSING_LOCF;
+    int rc = kap_compare_run(&c, fx_bundled, "madrs", "week8", &o, NULL);
+    if (rc != KAP_OK && c != NULL)
+        return -102;
+    kap_compare_free(c);
+    return rc;
 }
 
 /* A small trial for the analysis workflows, ingested once before main()
@@ -184,6 +426,18 @@ static int sc_report(void *ctx)
 }
 
 const scenario scenarios[] = {
+    {"store write (atomic)", sc_store_write},
+    {"store open + validation", sc_store_open},
+    {"compare (ANCOVA + covariates, LOCF)", sc_compare},
+    {"rank tests and effect sizes", sc_rank},
+    {"binary fisher/binom/nnt", sc_binary},
+    {"stratified CMH/Woolf", sc_strat},
+    {"ingest wide (memory)", sc_ingest_wide},
+    {"ingest wide BOM/CRLF/quoted", sc_ingest_wide_quoted},
+    {"ingest long (memory)", sc_ingest_long},
+    {"ingest long + AE file", sc_ingest_long_ae},
+    {"ingest files", sc_ingest_files},
+    {"endpoints (LOCF response)", sc_endpoints},
     {"meta REML + Q-profile", sc_meta_reml},
     {"p_adjust hommel", sc_p_adjust},
     {"lm fit", sc_lm},
