@@ -160,3 +160,9 @@ help:
 	@echo "make install    PREFIX=... DESTDIR=..."
 	@echo "make reference  regenerate R reference values (needs R)"
 	@echo "make uninstall | clean"
+
+# Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
+# BENCH_REPS=5 by default; writes bench/RESULTS.md.
+.PHONY: bench
+bench:
+	sh bench/run.sh
