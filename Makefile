@@ -63,7 +63,7 @@ all: lib cli
 lib: $(SHLIB) $(BUILD)/libkapstats.so $(STLIB)
 cli: $(CLI)
 
-$(BUILD)/obj/%.o: libkapstats/%.c $(HEADERS) libkapstats/internal.h
+$(BUILD)/obj/%.o: libkapstats/%.c $(HEADERS) $(wildcard libkapstats/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
@@ -105,7 +105,8 @@ $(BUILD)/examples/%: examples/c/%.c $(STLIB) $(HEADERS)
 examples: $(EXAMPLE_BIN)
 
 # Every test: C unit tests (CUnit), then CLI and Python tests (pytest).
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory replay
 	@BUILD=$(BUILD) sh tests/run_tests.sh $(TEST_BIN)
 
 test-c: all $(TEST_BIN)
@@ -161,6 +162,35 @@ help:
 	@echo "make reference  regenerate R reference values (needs R)"
 	@echo "make uninstall | clean"
 
+# ---- reliability: fuzzing (clang libFuzzer), replay, valgrind ------------
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HEADERS) libkapstats/internal.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -Iinclude -Ilibkapstats $(HDF5_CFLAGS) \
+	    -o $@ $< $(LIB_SRC) $(LIBS)
+
+.PHONY: fuzz fuzz-build replay
+fuzz-build: $(FUZZ_BIN)
+# Run each harness for FUZZ_SECONDS (CI: 60 s each).
+fuzz: $(FUZZ_BIN)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# The same harnesses without libFuzzer, replaying the committed corpora and
+# regression inputs: part of `make test`.
+$(BUILD)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(STLIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilibkapstats $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(STLIB) $(LIBS)
+
+replay: $(REPLAY_BIN)
+	@for b in $(REPLAY_BIN); do n=$$(basename $$b); \
+	    files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n -type f 2>/dev/null | sort); \
+	    [ -z "$$files" ] || $$b $$files || exit 1; done
 # Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
 # BENCH_REPS=5 by default; writes bench/RESULTS.md.
 .PHONY: bench
