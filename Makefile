@@ -191,6 +191,7 @@ replay: $(REPLAY_BIN)
 	@for b in $(REPLAY_BIN); do n=$$(basename $$b); \
 	    files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n -type f 2>/dev/null | sort); \
 	    [ -z "$$files" ] || $$b $$files || exit 1; done
+
 # Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
 # BENCH_REPS=5 by default; writes bench/RESULTS.md.
 .PHONY: bench
