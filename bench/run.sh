@@ -19,7 +19,7 @@
 #   BUILD          build directory [build]; KAPSTATS [$BUILD/kapstats]
 #   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT: the kapstats command lines
 #     (shell words, eval'ed; $KAPSTATS $WIDE $LONG $ADAE $OUT $STORE are set)
-#     [defaults below].
+#     [defaults below, adapted to `kapstats ingest --help`].
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,9 +35,6 @@ BENCH_PROFILE=${BENCH_PROFILE:-1}
 BENCH_ANALYSIS=${BENCH_ANALYSIS:-1}
 BUILD=${BUILD:-build}
 KAPSTATS=${KAPSTATS:-$BUILD/kapstats}
-KAP_INGEST_WIDE=${KAP_INGEST_WIDE:-'"$KAPSTATS" ingest "$WIDE" -o "$OUT"'}
-KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" "$ADAE" -o "$OUT"'}
-KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE"'}
 PY=/usr/bin/python3
 TIME=/usr/bin/time
 export KAPSTATS
@@ -62,6 +59,21 @@ HAVE_INGEST=0; HAVE_REPORT=0
 have ingest && HAVE_INGEST=1
 have report && HAVE_REPORT=1
 say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT"
+
+# Default command lines, adapted to what `kapstats ingest --help` shows:
+# the output option (-o or --output) and how the long layout's ADAE file
+# is given (an option such as --ae/--adae, else as a second file).
+OOPT=-o
+AEOPT=""
+if [ "$HAVE_INGEST" = 1 ]; then
+    IHELP=$("$KAPSTATS" ingest --help 2>&1)
+    printf '%s\n' "$IHELP" | grep -qE -- '(^|[ ,])-o[ ,=]' ||
+        { printf '%s\n' "$IHELP" | grep -q -- '--output' && OOPT=--output; }
+    AEOPT=$(printf '%s\n' "$IHELP" | grep -oE -- '--(adae|ae)[-_a-z]*' | head -n 1)
+fi
+KAP_INGEST_WIDE=${KAP_INGEST_WIDE:-'"$KAPSTATS" ingest "$WIDE" '"$OOPT"' "$OUT"'}
+KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" '"${AEOPT:+$AEOPT }"'"$ADAE" '"$OOPT"' "$OUT"'}
+KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE"'}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUNDIR=$BENCH_DATA/runs/$STAMP
