@@ -192,6 +192,18 @@ replay: $(REPLAY_BIN)
 	    files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n -type f 2>/dev/null | sort); \
 	    [ -z "$$files" ] || $$b $$files || exit 1; done
 
+# ---- allocation-failure sweep ------------------------------------------------
+# Builds the library with -DKAP_FAULT_INJECTION (+ ASan/LSan for leaks) in
+# build/fault and sweeps every allocation point of each scenario.
+.PHONY: test-fault
+FAULT_FLAGS := -DKAP_FAULT_INJECTION -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+test-fault:
+	$(MAKE) --no-print-directory BUILD=build/fault SANFLAGS="$(FAULT_FLAGS)" lib
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(FAULT_FLAGS) -Iinclude -Ilibkapstats -Itests/fault \
+	    $(HDF5_CFLAGS) -o build/fault/sweep tests/fault/sweep.c tests/fault/scenarios.c \
+	    build/fault/libkapstats.a $(LIBS)
+	build/fault/sweep
+
 # Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
 # BENCH_REPS=5 by default; writes bench/RESULTS.md.
 .PHONY: bench
