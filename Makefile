@@ -92,7 +92,7 @@ $(BUILD)/tests/kap_test.o: tests/kap_test.c tests/kap_test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilibkapstats -DKAP_TEST_DIR='"$(CURDIR)/tests"' -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/kap_test.o $(STLIB) $(HEADERS) libkapstats/internal.h tests/kap_test.h
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/kap_test.o $(STLIB) $(HEADERS) $(wildcard libkapstats/*.h) tests/kap_test.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilibkapstats -DKAP_TEST_DIR='"$(CURDIR)/tests"' \
 	    -DKAP_BUILD_DIR='"$(CURDIR)/$(BUILD)"' $(ALL_LDFLAGS) -o $@ $< \
