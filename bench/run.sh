@@ -16,6 +16,8 @@
 #   BENCH_OUT      results file [bench/RESULTS.md]
 #   BENCH_PROFILE  1 = perf-record one `kapstats ingest` afterwards [1]
 #   BENCH_ANALYSIS 0 = skip the analysis peer / kapstats report [1]
+#   BENCH_LIB      1 = also time kap_ingest_files() alone (bench/ingest_lib.c,
+#                  no store); auto = only while the CLI has no `ingest` [auto]
 #   BUILD          build directory [build]; KAPSTATS [$BUILD/kapstats]
 #   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT: the kapstats command lines
 #     (shell words, eval'ed; $KAPSTATS $WIDE $LONG $ADAE $OUT $STORE are set)
@@ -53,12 +55,30 @@ mkdir -p "$BUILD/bench"
 TOKENIZE=$BUILD/bench/csv_tokenize
 cc -std=c11 -O2 -Wall -Wextra -o "$TOKENIZE" bench/csv_tokenize.c -lcsv || exit 1
 
+# Library-level ingestion (kap_ingest_files, no store): built when the
+# library has it; run when the CLI has no `ingest` yet, or BENCH_LIB=1.
+INGEST_LIB=$BUILD/bench/ingest_lib
+HAVE_LIB=0
+if grep -q 'kap_ingest_files' include/kapstats/ingest.h 2>/dev/null &&
+    cc -std=c11 -D_GNU_SOURCE -O2 -Iinclude -o "$INGEST_LIB" bench/ingest_lib.c \
+        "$BUILD/libkapstats.a" $(pkg-config --libs hdf5 2>/dev/null ||
+        echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5) -lcsv \
+        $(pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm) \
+        -ljansson -lpthread -lm 2>/dev/null; then
+    HAVE_LIB=1
+fi
+
 # Which kapstats commands exist in this build?
 have() { [ -x "$KAPSTATS" ] && "$KAPSTATS" "$1" --help >/dev/null 2>&1; }
 HAVE_INGEST=0; HAVE_REPORT=0
 have ingest && HAVE_INGEST=1
 have report && HAVE_REPORT=1
-say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT"
+case "${BENCH_LIB:-auto}" in
+    1) ;;
+    0) HAVE_LIB=0 ;;
+    *) [ "$HAVE_INGEST" = 1 ] && HAVE_LIB=0 ;;
+esac
+say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT, library ingest: $HAVE_LIB"
 
 # Default command lines, adapted to what `kapstats ingest --help` shows:
 # the output option (-o or --output) and how the long layout's ADAE file
@@ -80,12 +100,13 @@ RUNDIR=$BENCH_DATA/runs/$STAMP
 mkdir -p "$RUNDIR"
 TSV=$RUNDIR/times.tsv
 CMDS=$RUNDIR/commands.tsv
-printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tinfo\n' >"$TSV"
+printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tcpu_s\tinfo\n' >"$TSV"
 : >"$CMDS"
 {
     echo "sizes=$BENCH_SIZES"; echo "reps=$BENCH_REPS"
     echo "layouts=$BENCH_LAYOUTS"; echo "threads=$BENCH_THREADS"
     echo "have_ingest=$HAVE_INGEST"; echo "have_report=$HAVE_REPORT"
+    echo "have_lib=$HAVE_LIB"
     echo "kapstats=$KAPSTATS"; echo "tokenize=$TOKENIZE"
 } >"$RUNDIR/config"
 
@@ -119,6 +140,8 @@ measure() {
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$base.time" |
         awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$base.time")
+    cpu=$(sed -n -e 's/.*User time (seconds): //p' -e 's/.*System time (seconds): //p' \
+        "$base.time" | awk '{ s += $1 } END { printf "%.2f", s }')
     code=$(sed -n 's/.*Exit status: //p' "$base.time")
     [ -n "$code" ] || code=$(sed -n 's/^Command exited with non-zero status //p' "$base.time")
     if [ "${code:-1}" = 0 ]; then
@@ -126,10 +149,10 @@ measure() {
     else
         info=$(head -n 1 "$base.err" | tr '\t' ' ')
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m_size" "$m_layout" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m_size" "$m_layout" \
         "$m_tool" "$m_rep" "${wall:-NA}" "${rss:-NA}" "${code:-NA}" \
-        "$m_bytes" "$info" >>"$TSV"
-    say "n=$m_size $m_layout $m_tool rep $m_rep: ${wall:-?} s, ${rss:-?} KB, exit ${code:-?}"
+        "$m_bytes" "${cpu:-NA}" "$info" >>"$TSV"
+    say "n=$m_size $m_layout $m_tool rep $m_rep: ${wall:-?} s (CPU ${cpu:-?} s), ${rss:-?} KB, exit ${code:-?}"
 }
 
 fsize() { stat -c %s "$@" | awk '{ s += $1 } END { print s }'; }
@@ -155,13 +178,16 @@ for N in $BENCH_SIZES; do
         for L in $BENCH_LAYOUTS; do
             if [ "$L" = wide ]; then
                 IN='"$WIDE"'; B=$(fsize "$WIDE"); KCMD=$KAP_INGEST_WIDE
+                LCMD='"$INGEST_LIB" "$WIDE"'
             else
                 IN='"$LONG" "$ADAE"'; B=$(fsize "$LONG" "$ADAE"); KCMD=$KAP_INGEST_LONG
+                LCMD='"$INGEST_LIB" "$LONG" --ae "$ADAE"'
             fi
             if [ "$HAVE_INGEST" = 1 ]; then
                 OUT=$O/kap_$L.h5; rm -f "$OUT"
                 measure "$N" "$L" kapstats_ingest "$r" "$B" "$KCMD"
             fi
+            [ "$HAVE_LIB" = 1 ] && measure "$N" "$L" library_ingest "$r" "$B" "$LCMD"
             OUT=$O/pandas_$L.h5; rm -f "$OUT"
             measure "$N" "$L" pandas_h5py "$r" "$B" \
                 "\"\$PY\" bench/peer_pandas_h5.py --layout $L $IN -o \"\$OUT\""
@@ -189,19 +215,23 @@ done
 # ---- profile -------------------------------------------------------------------
 # One perf record of `kapstats ingest` (wide) at 1M (or the largest size
 # below it), outside the timed runs.
-if [ "$HAVE_INGEST" = 1 ] && [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
+PCMD=""
+[ "$HAVE_LIB" = 1 ] && PCMD='"$INGEST_LIB" "$WIDE"' && PWHAT="library ingest (kap_ingest_files, no store)"
+[ "$HAVE_INGEST" = 1 ] && PCMD=$KAP_INGEST_WIDE && PWHAT="kapstats ingest"
+if [ -n "$PCMD" ] && [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
     P=""
     for N in $BENCH_SIZES; do [ "$N" -le 1000000 ] && P=$N; done
     if [ -n "$P" ]; then
         WIDE=$BENCH_DATA/n$P/kap_bench_wide.csv
         OUT=$RUNDIR/profile.h5; rm -f "$OUT"
-        say "perf record: kapstats ingest n=$P"
-        if eval "perf record -q -g -o \"\$RUNDIR/perf.data\" $KAP_INGEST_WIDE" \
+        say "perf record: $PWHAT n=$P"
+        if eval "perf record -q -g -o \"\$RUNDIR/perf.data\" $PCMD" \
             >/dev/null 2>"$RUNDIR/perf.err"; then
             perf report -i "$RUNDIR/perf.data" --no-children --stdio \
                 --percent-limit 1 --sort symbol 2>/dev/null |
                 grep -E '^ +[0-9.]+%' | head -n 25 >"$RUNDIR/profile.txt"
             echo "$P" >"$RUNDIR/profile.size"
+            echo "$PWHAT" >"$RUNDIR/profile.what"
         fi
         rm -f "$OUT"
     fi
