@@ -380,6 +380,11 @@ def main():
                 n0, n1, t1 / t0, n1 / n0, g))
         parts.append("µs per participant: " + ", ".join(
             "%s: %.2f" % (n, 1e6 * t / n) for n, t in pts))
+        cp = [(n, cpu("wide", ING, n)) for n, _ in pts]
+        if all(c for _, c in cp):
+            parts.append("CPU time per participant x" + ", x".join(
+                "%.2f" % ((c1 / n1) / (c0 / n0))
+                for (n0, c0), (n1, c1) in zip(cp, cp[1:])))
         return ("; ".join(parts), ok)
 
     if not have_ingest and not have_lib:
