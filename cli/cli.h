@@ -36,5 +36,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Subcommands (cli/cmd_<name>.c); each parses its own options. */
+int cmd_info(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ typedef struct {
 
 static const command commands[] = {
     /* one line per subcommand, in the order `--help` lists them */
+    {"info", cmd_info, "what a store holds: arms, instruments, visits, covariates, AEs"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

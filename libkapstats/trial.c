@@ -280,3 +280,30 @@ const char *kap_trial_writer_version(const kap_trial *t)
 {
     return t ? t->writer_version : NULL;
 }
+
+const char *kap_trial_mapping(const kap_trial *t)
+{
+    if (!t)
+        return NULL;
+    return t->mapping ? t->mapping : "";
+}
+
+size_t kap_trial_n_excluded_dtype(const kap_trial *t)
+{
+    return t ? t->n_excluded_dtype : 0;
+}
+
+size_t kap_trial_n_excluded_anl01(const kap_trial *t)
+{
+    return t ? t->n_excluded_anl01 : 0;
+}
+
+size_t kap_trial_n_varying_columns(const kap_trial *t)
+{
+    return t ? t->n_varying_columns : 0;
+}
+
+const char *kap_trial_varying_column(const kap_trial *t, size_t i)
+{
+    return (t && i < t->n_varying_columns) ? t->varying_columns[i] : NULL;
+}

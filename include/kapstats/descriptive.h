@@ -1,5 +1,7 @@
 /*
- * kapstats/descriptive.h - see include/kapstats.h for ownership and error rules.
+ * kapstats/descriptive.h - descriptive statistics of one sample (numeric
+ * kernel: plain arrays in, a fixed-size result out, no I/O).  See
+ * include/kapstats.h for ownership and error rules.
  */
 #ifndef KAPSTATS_DESCRIPTIVE_H
 #define KAPSTATS_DESCRIPTIVE_H
@@ -12,6 +14,49 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Summary of one sample.  Filled by kap_describe(); needs no free. */
+typedef struct kap_describe_result {
+    size_t n;           /* values used (NaN dropped) */
+    size_t n_missing;   /* NaN values dropped */
+    double mean;
+    double sd;          /* sample SD, denominator n - 1 */
+    double se;          /* sd / sqrt(n) */
+    double median;      /* = quantile 0.5, R type 7 */
+    double q1, q3;      /* quantiles 0.25 and 0.75, R type 7 */
+    double min, max;
+    double ci_low;      /* two-sided t-based CI of the mean: */
+    double ci_high;     /*   mean -+ qt(1 - (1 - conf_level) / 2, n - 1) se */
+    double conf_level;
+    const char *note;   /* static string or NULL: why a field is NaN */
+} kap_describe_result;
+
+/*
+ * kap_describe - mean, SD, SE, median, quartiles, range and the t-based
+ * confidence interval of the mean of x[0], x[stride], ..., x[(n-1)*stride].
+ *
+ * Method: mean and SD by the corrected two-pass algorithm (compensated first
+ * pass, then mean += sum(x - mean) / n and SS = sum((x - mean)^2) -
+ * (sum(x - mean))^2 / n; Chan, Golub & LeVeque 1983), on values scaled by a
+ * power of two when their magnitude is extreme (no overflow or underflow for
+ * any finite data).  Quantiles as R's quantile(type = 7):
+ * h = (n - 1) p, (1 - f) x[floor h] + f x[floor h + 1] on the sorted values,
+ * f = h - floor h.  CI: qt from GSL.  Accuracy: NIST StRD univariate sets
+ * (tests/test_descriptive.c).  Matches R 4.2 mean, sd, quantile, t.test.
+ *
+ * NaN policy: NaN values are missing: dropped and counted in n_missing.
+ * With n = 0 every statistic is NaN; with n = 1 sd, se and the CI are NaN;
+ * `note` says why.  Zero spread gives sd = se = 0 and ci_low = ci_high =
+ * mean.
+ *
+ * Returns KAP_OK; KAP_EINVAL if out is NULL, x is NULL with n > 0, stride is
+ * 0, conf_level is not in (0, 1), or a value is infinite (err names its
+ * index); KAP_ENOMEM (the quantiles need a sorted copy of the data, freed
+ * before returning).  On error *out is set to "all NaN".
+ */
+KAP_EXTERN int kap_describe(kap_describe_result *out, const double *x,
+                            size_t stride, size_t n, double conf_level,
+                            kap_error *err);
 
 #ifdef __cplusplus
 }

@@ -25,17 +25,35 @@ typedef struct kap_trial kap_trial;
  * layout version are refused with KAP_EFORMAT. */
 #define KAP_STORE_LAYOUT_VERSION 1
 
-/* Open a store written by kap_ingest()/kap_trial_write().  Validates every
- * dataset's shape, type and attributes before trusting it.  On success
- * *out owns the trial; release with kap_trial_free().
- * Errors: KAP_EIO (cannot open), KAP_EFORMAT (not a libkapstats store,
- * damaged, or newer layout), KAP_ENOMEM. */
+/* Open a store written by kap_ingest()/kap_trial_write() (layout:
+ * docs/hdf5-layout.md).  The file's seal (a SHA-256 of its content in the
+ * first 512 bytes) is verified before HDF5 parses it; then every
+ * attribute's and dataset's presence, rank, dimensions, type class, size,
+ * storage and value ranges are checked before they are trusted, and the
+ * content rules (sorted unique names, codes in range, UTF-8) are enforced.
+ * HDF5's automatic error printing is off during the call (per thread) and
+ * restored afterwards: nothing is printed.
+ * On success *out owns the trial; release with kap_trial_free().  On
+ * failure *out is NULL.  The message names the file and the object.
+ * Errors: KAP_EINVAL (NULL argument), KAP_EIO (cannot open or read the
+ * file, not a regular file), KAP_EFORMAT (not HDF5, not a libkapstats
+ * store, damaged or truncated, modified by another program, or a newer
+ * layout: "store layout version N is newer than this libkapstats supports
+ * (M); upgrade libkapstats"), KAP_ENOMEM. */
 KAP_EXTERN int kap_trial_open(kap_trial **out, const char *path,
                               kap_error *err);
 
-/* Write the trial as a store at path, atomically: a temporary file beside
- * the target is written, flushed and renamed; on failure nothing is left
- * and an existing file at path is untouched. */
+/* Write the trial as a store at path, atomically: the trial is validated,
+ * written to a new temporary file beside the target (same directory),
+ * sealed, fsync'ed and renamed over path; the directory is then fsync'ed.
+ * On failure the temporary file is removed and an existing file at path is
+ * left byte for byte.  The same trial gives the same bytes.  The store
+ * records kap_version() as its writer version (not trial's).  A mapping
+ * text of NULL is stored (and read back) as "".
+ * Errors: KAP_EINVAL (NULL argument, path without a file name, or a trial
+ * breaking the store's content rules: the message names the object),
+ * KAP_EIO (cannot create, write, sync or rename; the message names path),
+ * KAP_ENOMEM. */
 KAP_EXTERN int kap_trial_write(const kap_trial *trial, const char *path,
                                kap_error *err);
 
@@ -143,6 +161,19 @@ KAP_EXTERN const char *kap_trial_source_sha256(const kap_trial *t,
 KAP_EXTERN const char *kap_trial_source_layout(const kap_trial *t);
 /* libkapstats version that wrote the store. */
 KAP_EXTERN const char *kap_trial_writer_version(const kap_trial *t);
+/* Human-readable text: how columns / PARAMCD values were mapped to
+ * instruments and visits ("" when none was recorded). */
+KAP_EXTERN const char *kap_trial_mapping(const kap_trial *t);
+
+/* ---- ingestion notes (long layout; 0 for wide) ------------------------- */
+/* Records dropped because DTYPE was set (derived records). */
+KAP_EXTERN size_t kap_trial_n_excluded_dtype(const kap_trial *t);
+/* Records dropped because ANL01FL was not "Y". */
+KAP_EXTERN size_t kap_trial_n_excluded_anl01(const kap_trial *t);
+/* Subject-level columns whose value varied within a subject. */
+KAP_EXTERN size_t kap_trial_n_varying_columns(const kap_trial *t);
+KAP_EXTERN const char *kap_trial_varying_column(const kap_trial *t,
+                                                size_t i);
 
 #ifdef __cplusplus
 }
