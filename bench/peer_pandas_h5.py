@@ -2,10 +2,13 @@
 """Ingestion peer: pandas.read_csv + h5py into a compressed HDF5 file.
 
 What a competent Python user would write to turn the benchmark CSV into a
-columnar HDF5 store like kapstats': one dataset per column under
-/participants, chunked, gzip + shuffle; numbers as float64 (NaN =
-missing), text categories as int8 codes (-1 = missing) with the levels in
-an attribute, participant ids as fixed-length byte strings.
+columnar HDF5 store like kapstats' (docs/hdf5-layout.md): one dataset per
+column under /participants, chunks of about 64 KiB, deflate level 6 +
+shuffle + Fletcher-32 as the kapstats store uses; numbers as float64 (NaN
+= missing), text categories as int32 codes (-1 = missing) with the levels
+in an attribute, participant ids as fixed-length byte strings (no
+shuffle).  Unlike kapstats it neither hashes the input nor seals and
+fsyncs the file.
 
   peer_pandas_h5.py --layout wide WIDE.csv -o OUT.h5
   peer_pandas_h5.py --layout long LONG.csv ADAE.csv -o OUT.h5
@@ -18,8 +21,8 @@ else 0): the same columns as from the wide file.
 
 Prints one JSON line: rows, columns, phase times (read, reshape, write)
 and the uncompressed size of the numeric data written.
-Environment: KAP_BENCH_GZIP (gzip level, default 4), KAP_BENCH_CHUNK
-(rows per chunk, default 65536).
+Environment: KAP_BENCH_GZIP (gzip level, default 6), KAP_BENCH_CHUNK
+(bytes per chunk, default 65536).
 """
 
 import argparse
@@ -103,23 +106,26 @@ def reshape_long(long_, adae):
 def write_h5(df, path, level, chunk):
     n = len(df)
     numeric_bytes = 0
+
+    def kw(x, shuffle=True):
+        rows = max(1, min(n, chunk // x.dtype.itemsize))
+        return dict(data=x, compression="gzip", compression_opts=level,
+                    shuffle=shuffle, fletcher32=True, chunks=(rows,))
     with h5py.File(path, "w") as f:
         g = f.create_group("participants")
         g.attrs["n"] = n
-        kw = dict(compression="gzip", compression_opts=level, shuffle=True,
-                  chunks=(max(1, min(n, chunk)),))
         for c in df.columns:
             s = df[c]
             if c == "participant_id":
-                g.create_dataset(c, data=s.to_numpy().astype("S"), **kw)
+                g.create_dataset(c, **kw(s.to_numpy().astype("S"), False))
             elif isinstance(s.dtype, pd.CategoricalDtype):
-                codes = s.cat.codes.to_numpy().astype(np.int8)
-                d = g.create_dataset(c, data=codes, **kw)
+                codes = s.cat.codes.to_numpy().astype(np.int32)
+                d = g.create_dataset(c, **kw(codes))
                 d.attrs["levels"] = [str(x) for x in s.cat.categories]
                 numeric_bytes += codes.nbytes
             else:
                 x = s.to_numpy(dtype=np.float64)
-                g.create_dataset(c, data=x, **kw)
+                g.create_dataset(c, **kw(x))
                 numeric_bytes += x.nbytes
     return numeric_bytes
 
@@ -130,7 +136,7 @@ def main():
     ap.add_argument("files", nargs="+")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
-    level = int(os.environ.get("KAP_BENCH_GZIP", "4"))
+    level = int(os.environ.get("KAP_BENCH_GZIP", "6"))
     chunk = int(os.environ.get("KAP_BENCH_CHUNK", "65536"))
     t0 = time.perf_counter()
     if a.layout == "wide":

@@ -226,7 +226,11 @@ def main():
                         notes.append("fread() alone %s s [%s–%s]" % tuple(fmt_s(x) for x in fr))
                 if t == "library_ingest":
                     li = c.json_med("ingest_s")
-                    if li:
+                    lw = c.json_med("write_s")
+                    if li and lw and lw[0] > 0:
+                        notes.append("kap_ingest_files() %s s, kap_trial_write() "
+                                     "%s s" % (fmt_s(li[0]), fmt_s(lw[0])))
+                    elif li:
                         notes.append("kap_ingest_files() alone %s s; no store "
                                      "written" % fmt_s(li[0]))
                 if t == "pandas_h5py":
@@ -293,10 +297,9 @@ def main():
     if provisional:
         w("`kapstats ingest` is %s: the ingestion targets below are "
           "**provisional**, computed from `library_ingest` "
-          "(kap_ingest_files() into memory, no HDF5 store written — a lower "
-          "bound for the CLI), and the RSS target uses the numeric data of "
-          "the pandas peer's store (the same columns) as the data to "
-          "store.\n" % NA)
+          "(bench/ingest_lib.c: kap_ingest_files() + kap_trial_write(), "
+          "the library calls the CLI command will make, without its "
+          "argument handling).\n" % NA)
     w("| target | measured | status |")
     w("| --- | --- | --- |")
     k_w = med("wide", ING)
@@ -344,7 +347,7 @@ def main():
         c = cell(tn, "wide", ING)
         rss = c.med("rss")
         store = [nb for p, s, nb in stores
-                 if p.endswith("n%d/%s_wide.h5" % (tn, "pandas" if provisional else "kap"))
+                 if p.endswith("n%d/%s_wide.h5" % (tn, "lib" if provisional else "kap"))
                  and nb]
         nb = store[0]
         r = rss / nb

@@ -16,8 +16,9 @@
 #   BENCH_OUT      results file [bench/RESULTS.md]
 #   BENCH_PROFILE  1 = perf-record one `kapstats ingest` afterwards [1]
 #   BENCH_ANALYSIS 0 = skip the analysis peer / kapstats report [1]
-#   BENCH_LIB      1 = also time kap_ingest_files() alone (bench/ingest_lib.c,
-#                  no store); auto = only while the CLI has no `ingest` [auto]
+#   BENCH_LIB      1 = also time kap_ingest_files() + kap_trial_write()
+#                  (bench/ingest_lib.c); auto = only while the CLI has no
+#                  `ingest` [auto]
 #   BUILD          build directory [build]; KAPSTATS [$BUILD/kapstats]
 #   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT: the kapstats command lines
 #     (shell words, eval'ed; $KAPSTATS $WIDE $LONG $ADAE $OUT $STORE are set)
@@ -55,7 +56,7 @@ mkdir -p "$BUILD/bench"
 TOKENIZE=$BUILD/bench/csv_tokenize
 cc -std=c11 -O2 -Wall -Wextra -o "$TOKENIZE" bench/csv_tokenize.c -lcsv || exit 1
 
-# Library-level ingestion (kap_ingest_files, no store): built when the
+# Library-level ingestion (kap_ingest_files + kap_trial_write): built when the
 # library has it; run when the CLI has no `ingest` yet, or BENCH_LIB=1.
 INGEST_LIB=$BUILD/bench/ingest_lib
 HAVE_LIB=0
@@ -178,16 +179,19 @@ for N in $BENCH_SIZES; do
         for L in $BENCH_LAYOUTS; do
             if [ "$L" = wide ]; then
                 IN='"$WIDE"'; B=$(fsize "$WIDE"); KCMD=$KAP_INGEST_WIDE
-                LCMD='"$INGEST_LIB" "$WIDE"'
+                LCMD='"$INGEST_LIB" "$WIDE" -o "$OUT"'
             else
                 IN='"$LONG" "$ADAE"'; B=$(fsize "$LONG" "$ADAE"); KCMD=$KAP_INGEST_LONG
-                LCMD='"$INGEST_LIB" "$LONG" --ae "$ADAE"'
+                LCMD='"$INGEST_LIB" "$LONG" --ae "$ADAE" -o "$OUT"'
             fi
             if [ "$HAVE_INGEST" = 1 ]; then
                 OUT=$O/kap_$L.h5; rm -f "$OUT"
                 measure "$N" "$L" kapstats_ingest "$r" "$B" "$KCMD"
             fi
-            [ "$HAVE_LIB" = 1 ] && measure "$N" "$L" library_ingest "$r" "$B" "$LCMD"
+            if [ "$HAVE_LIB" = 1 ]; then
+                OUT=$O/lib_$L.h5; rm -f "$OUT"
+                measure "$N" "$L" library_ingest "$r" "$B" "$LCMD"
+            fi
             OUT=$O/pandas_$L.h5; rm -f "$OUT"
             measure "$N" "$L" pandas_h5py "$r" "$B" \
                 "\"\$PY\" bench/peer_pandas_h5.py --layout $L $IN -o \"\$OUT\""
@@ -198,6 +202,7 @@ for N in $BENCH_SIZES; do
         if [ "$BENCH_ANALYSIS" = 1 ]; then
             B=$(fsize "$WIDE")
             STORE=$O/kap_wide.h5
+            [ -f "$STORE" ] || STORE=$O/lib_wide.h5
             if [ "$HAVE_REPORT" = 1 ] && [ -f "$STORE" ]; then
                 measure "$N" analysis kapstats_report "$r" "$(fsize "$STORE")" "$KAP_REPORT"
             fi
@@ -216,7 +221,7 @@ done
 # One perf record of `kapstats ingest` (wide) at 1M (or the largest size
 # below it), outside the timed runs.
 PCMD=""
-[ "$HAVE_LIB" = 1 ] && PCMD='"$INGEST_LIB" "$WIDE"' && PWHAT="library ingest (kap_ingest_files, no store)"
+[ "$HAVE_LIB" = 1 ] && PCMD='"$INGEST_LIB" "$WIDE" -o "$OUT"' && PWHAT="library ingest (kap_ingest_files + kap_trial_write)"
 [ "$HAVE_INGEST" = 1 ] && PCMD=$KAP_INGEST_WIDE && PWHAT="kapstats ingest"
 if [ -n "$PCMD" ] && [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
     P=""
