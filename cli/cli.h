@@ -37,5 +37,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Subcommands (cli/cmd_<name>.c); each parses its own options. */
 int cmd_info(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+
+/* The first depression scale in the store (else the first instrument);
+ * -1 when the store holds none. */
+int cli_default_instrument(const kap_trial *t, size_t *k);
 
 #endif

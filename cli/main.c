@@ -14,7 +14,9 @@ typedef struct {
 
 static const command commands[] = {
     /* one line per subcommand, in the order `--help` lists them */
+    {"ingest", cmd_ingest, "trial CSV file(s) -> validated HDF5 store"},
     {"info", cmd_info, "what a store holds: arms, instruments, visits, covariates, AEs"},
+    {"analyze", cmd_analyze, "primary comparison of change from baseline at a visit"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

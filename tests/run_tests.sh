@@ -7,6 +7,16 @@ passed=0
 failed=0
 status=0
 log=$(mktemp)
+# A decimal-comma locale for the locale-independence tests: compiled into
+# the build directory (no root needed) when the locales data are present.
+loc="${BUILD:-build}/locale"
+if [ ! -d "$loc/de_DE.UTF-8" ] && command -v localedef >/dev/null 2>&1; then
+    mkdir -p "$loc"
+    localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 2>&1 || true
+fi
+if [ -d "$loc/de_DE.UTF-8" ]; then
+    LOCPATH=$(cd "$loc" && pwd); export LOCPATH
+fi
 for t in "$@"; do
     echo "== $t"
     "$t" >"$log" 2>&1

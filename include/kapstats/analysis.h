@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binary.h"
 #include "common.h"
+#include "descriptive.h"
 #include "trial.h"
 
 #ifdef __cplusplus
@@ -81,6 +83,113 @@ KAP_EXTERN int kap_trial_endpoint(double *out, kap_endpoint_counts *counts,
                                   kap_measure measure,
                                   const kap_endpoint_options *opts,
                                   kap_error *err);
+
+
+/* ---- the primary comparison ------------------------------------------- */
+
+/* The control arm when none is named: the one arm whose name contains
+ * (case-insensitively) "placebo", "control", "sham", "waitlist",
+ * "wait-list", "wait_list" or "usual" (usual care).  No arm or several such
+ * arms: KAP_EDATA, asking for an explicit control - the library does not
+ * guess.  A named control that is not an arm: KAP_ENOTFOUND. */
+KAP_EXTERN int kap_trial_choose_control(size_t *index, const kap_trial *t,
+                                        const char *name, kap_error *err);
+
+typedef struct kap_compare_options {
+    unsigned int version;          /* KAP_COMPARE_OPTIONS_VERSION */
+    const char *control;           /* arm name; NULL = the rule above */
+    kap_missing_rule missing;      /* complete case (default), LOCF, BOCF */
+    double conf_level;             /* 0.95 */
+    double response_threshold;     /* 0.5 = >= 50 % reduction */
+    double remission_cutoff;       /* NaN = the instrument's default */
+    int remission_strict;
+    /* Extra ANCOVA covariates by name (numeric as is, categorical as
+     * treatment-coded dummies averaged with equal weight for the
+     * least-squares means); borrowed for the call. */
+    const char *const *covariates;
+    size_t n_covariates;
+} kap_compare_options;
+
+#define KAP_COMPARE_OPTIONS_VERSION 1
+#define KAP_COMPARE_OPTIONS_INIT \
+    { KAP_COMPARE_OPTIONS_VERSION, NULL, KAP_MISSING_COMPLETE_CASE, 0.95, 0.5, \
+      NAN, 0, NULL, 0 }
+
+/* Events in one arm: rate = events / n with its Wilson CI (estimate,
+ * ci_low, ci_high, n1 = n). */
+typedef struct kap_rate {
+    size_t events;
+    size_t n;
+    kap_result rate;
+} kap_rate;
+
+/* A binary endpoint of one arm against control. */
+typedef struct kap_binary_comparison {
+    kap_result rd;      /* risk difference, Newcombe hybrid score CI */
+    kap_result rr;      /* risk ratio, log (Katz) CI */
+    kap_result or_;     /* odds ratio, Woolf logit CI */
+    kap_result fisher;  /* Fisher's exact test (R's two-sided p); estimate is
+                           the conditional MLE odds ratio with exact CI */
+    kap_nnt nnt;        /* NNT from the RD and its CI (benefit/harm) */
+} kap_binary_comparison;
+
+/* One arm of the comparison.  Fields "vs control" are NaN (method NULL)
+ * for the control arm itself. */
+typedef struct kap_compare_arm {
+    const char *name;             /* borrowed from the trial */
+    size_t n_randomised;          /* participants in the arm */
+    kap_endpoint_counts counts;   /* behind the change scores of this arm */
+    kap_describe_result baseline; /* baseline of the participants used */
+    kap_describe_result change;   /* change from baseline */
+    kap_result lsmean;            /* ANCOVA least-squares mean change */
+    kap_rate response;
+    kap_rate remission;
+    /* vs control */
+    kap_result welch;             /* mean difference in change, Welch t */
+    kap_result ancova;            /* adjusted difference: change ~ baseline
+                                     + arm (+ covariates), OLS t test */
+    kap_result hedges_g;          /* Hedges' g of change, noncentral-t CI */
+    kap_binary_comparison response_vs_control;
+    kap_binary_comparison remission_vs_control;
+} kap_compare_arm;
+
+typedef struct kap_compare kap_compare;
+
+/*
+ * kap_compare_run - the primary comparison of an instrument at a visit:
+ * per arm n, baseline and change descriptives, ANCOVA least-squares means,
+ * response (>= threshold reduction) and remission rates; for each arm
+ * against control: Welch mean difference, ANCOVA-adjusted difference
+ * (change ~ baseline + arm [+ covariates]; R lm + emmeans), Hedges' g
+ * (effectsize::hedges_g), and for response and remission RD (Newcombe),
+ * RR (Katz log), OR (Woolf), Fisher's exact test and NNT.
+ * Missing data: opts->missing (complete case by default; LOCF and BOCF are
+ * sensitivity analyses, labelled in the results' counts).  Remission for an
+ * instrument without a default cut-off (and none given) is NaN with a note.
+ * An arm without usable data gets NaN comparisons with a note.
+ * On success *out owns the result; release with kap_compare_free().
+ * Errors: KAP_EINVAL (NULL, bad options), KAP_ENOTFOUND (unknown
+ * instrument, visit or control arm or covariate), KAP_EDATA (fewer than two
+ * arms, no control chosen, the control arm without usable data, no baseline
+ * visit), KAP_ENUMERIC (ANCOVA design singular), KAP_ENOMEM.
+ */
+KAP_EXTERN int kap_compare_run(kap_compare **out, const kap_trial *t,
+                               const char *instrument, const char *visit,
+                               const kap_compare_options *opts,
+                               kap_error *err);
+KAP_EXTERN void kap_compare_free(kap_compare *c);
+KAP_EXTERN size_t kap_compare_n_arms(const kap_compare *c);
+/* Index of the control arm (an index for kap_compare_arm_at). */
+KAP_EXTERN size_t kap_compare_control(const kap_compare *c);
+/* Arm a (trial arm order); borrowed, valid until kap_compare_free. */
+KAP_EXTERN const kap_compare_arm *kap_compare_arm_at(const kap_compare *c,
+                                                     size_t a);
+/* Counts over all arms (participants, used, missing baseline/post,
+ * imputed). */
+KAP_EXTERN const kap_endpoint_counts *kap_compare_counts(const kap_compare *c);
+/* Number of rows the ANCOVA used (complete in outcome, baseline and
+ * covariates). */
+KAP_EXTERN size_t kap_compare_ancova_n(const kap_compare *c);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,8 @@ post <- post[order(post$USUBJID, post$AVISITN), ]
 last <- do.call(rbind, lapply(split(post, post$USUBJID), function(s) s[nrow(s), c("USUBJID", "AVAL")]))
 names(last)[2] <- "LOCF"
 w6 <- merge(w6, last, by = "USUBJID", all.x = TRUE)
+sex <- unique(h[, c("USUBJID", "SEX")])
+w6 <- merge(w6, sex, by = "USUBJID", all.x = TRUE)
 w6$LOCF[is.na(w6$LOCF)] <- w6$BASE[is.na(w6$LOCF)]
 
 for (rule in c("cc", "locf")) {
@@ -61,6 +63,17 @@ for (rule in c("cc", "locf")) {
     put(sprintf("%s.lsmean.%s.se", rule, a), em$SE[i])
     put(sprintf("%s.lsmean.%s.ci_low", rule, a), em$lower.CL[i])
     put(sprintf("%s.lsmean.%s.ci_high", rule, a), em$upper.CL[i])
+  }
+  if (rule == "cc") {
+    s$sex <- factor(w6$SEX[!is.na(y - w6$BASE)])
+    fs <- lm(chg ~ base + trt + sex, data = s)
+    cs <- summary(fs)$coefficients
+    put("cc.ancova_sex.estimate", cs["trtDRUG", 1])
+    put("cc.ancova_sex.se", cs["trtDRUG", 2])
+    put("cc.ancova_sex.p", cs["trtDRUG", 4])
+    es <- summary(emmeans(fs, "trt"))
+    put("cc.ancova_sex.lsmean.DRUG", es$emmean[es$trt == "DRUG"])
+    put("cc.ancova_sex.lsmean.DRUG.se", es$SE[es$trt == "DRUG"])
   }
   g <- hedges_g(s$chg[s$trt == "DRUG"], s$chg[s$trt == "PLACEBO"])
   put(sprintf("%s.hedges_g", rule), g$Hedges_g)
