@@ -19,7 +19,8 @@ import subprocess
 import sys
 
 TOOLS = ("kapstats_ingest", "library_ingest", "pandas_h5py", "fread",
-         "libcsv_tokenize", "kapstats_report", "python_pipeline")
+         "libcsv_tokenize", "kapstats_report", "kapstats_analyze",
+         "python_pipeline")
 N_INGEST_TOOLS = 5
 NA = "not available in this build"
 # Scaling counts as linear when the time per participant grows by at most
@@ -238,7 +239,8 @@ def main():
                     notes.append(", ".join("%s %s" % (k[:-2], fmt_s(x[0]))
                                            for k, x in parts if x and x[0] > 0.0005))
                 if t == "python_pipeline":
-                    parts = [(k, c.json_med(k)) for k in ("read_s", "analysis_s")]
+                    parts = [(k, c.json_med(k)) for k in
+                             ("read_s", "analysis_s", "primary_s", "subgroups_s")]
                     notes.append(", ".join("%s %s" % (k[:-2], fmt_s(x[0]))
                                            for k, x in parts if x))
                 cpu = c.med("cpu")
@@ -409,6 +411,20 @@ def main():
         target(pre + "peak RSS ≤ 2x numeric data stored", t_rss)
         target(pre + "scaling linear (per-participant time grows ≤ %.2fx)" %
                LINEAR_SLACK, t_scaling)
+    def t_analyze():
+        ka = med("analysis", "kapstats_analyze")
+        c = cell(tn, "analysis", "python_pipeline")
+        pr = c.json_med("primary_s")[0]
+        rd = c.json_med("read_s")[0]
+        r = (pr + rd) / ka
+        return ("Python read + primary comparison %s s / kapstats analyze %s s "
+                "= %.2fx (primary comparison alone %s s: %.2fx)" % (
+                    fmt_s(pr + rd), fmt_s(ka), r, fmt_s(pr), pr / ka), r >= 10.0)
+
+    if cfg.get("have_analyze") == "1":
+        target("(not an issue target) `kapstats analyze` (the primary "
+               "comparison only) ≥10x faster than its part of the Python "
+               "pipeline", t_analyze)
     if not have_report:
         w("| `kapstats report` ≥10x faster than the Python pipeline | "
           "`kapstats report`: %s | — |" % NA)
@@ -424,7 +440,7 @@ def main():
         wp = os.path.join(rundir, "profile.what")
         what = open(wp).read().strip() if os.path.exists(wp) else "kapstats ingest"
         w("## Profile: %s (wide, n = %s)\n" % (what, psize))
-        w("`perf record -g` + `perf report --no-children --sort symbol` "
+        w("`perf record -g` + `perf report --no-children --sort dso,symbol` "
           "(self time, symbols ≥ 1 %):\n")
         w("```")
         with open(pp) as f:

@@ -20,7 +20,8 @@
 #                  (bench/ingest_lib.c); auto = only while the CLI has no
 #                  `ingest` [auto]
 #   BUILD          build directory [build]; KAPSTATS [$BUILD/kapstats]
-#   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT: the kapstats command lines
+#   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT, KAP_ANALYZE: the kapstats
+#     command lines
 #     (shell words, eval'ed; $KAPSTATS $WIDE $LONG $ADAE $OUT $STORE are set)
 #     [defaults below, adapted to `kapstats ingest --help`].
 set -u
@@ -71,15 +72,16 @@ fi
 
 # Which kapstats commands exist in this build?
 have() { [ -x "$KAPSTATS" ] && "$KAPSTATS" "$1" --help >/dev/null 2>&1; }
-HAVE_INGEST=0; HAVE_REPORT=0
+HAVE_INGEST=0; HAVE_REPORT=0; HAVE_ANALYZE=0
 have ingest && HAVE_INGEST=1
 have report && HAVE_REPORT=1
+have analyze && HAVE_ANALYZE=1
 case "${BENCH_LIB:-auto}" in
     1) ;;
     0) HAVE_LIB=0 ;;
     *) [ "$HAVE_INGEST" = 1 ] && HAVE_LIB=0 ;;
 esac
-say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT, library ingest: $HAVE_LIB"
+say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT, analyze: $HAVE_ANALYZE, library ingest: $HAVE_LIB"
 
 # Default command lines, adapted to what `kapstats ingest --help` shows:
 # the output option (-o or --output) and how the long layout's ADAE file
@@ -95,6 +97,7 @@ fi
 KAP_INGEST_WIDE=${KAP_INGEST_WIDE:-'"$KAPSTATS" ingest "$WIDE" '"$OOPT"' "$OUT"'}
 KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" '"${AEOPT:+$AEOPT }"'"$ADAE" '"$OOPT"' "$OUT"'}
 KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE"'}
+KAP_ANALYZE=${KAP_ANALYZE:-'"$KAPSTATS" analyze "$STORE"'}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUNDIR=$BENCH_DATA/runs/$STAMP
@@ -107,7 +110,7 @@ printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tcpu_s\tinfo\n' 
     echo "sizes=$BENCH_SIZES"; echo "reps=$BENCH_REPS"
     echo "layouts=$BENCH_LAYOUTS"; echo "threads=$BENCH_THREADS"
     echo "have_ingest=$HAVE_INGEST"; echo "have_report=$HAVE_REPORT"
-    echo "have_lib=$HAVE_LIB"
+    echo "have_lib=$HAVE_LIB"; echo "have_analyze=$HAVE_ANALYZE"
     echo "kapstats=$KAPSTATS"; echo "tokenize=$TOKENIZE"
 } >"$RUNDIR/config"
 
@@ -206,6 +209,9 @@ for N in $BENCH_SIZES; do
             if [ "$HAVE_REPORT" = 1 ] && [ -f "$STORE" ]; then
                 measure "$N" analysis kapstats_report "$r" "$(fsize "$STORE")" "$KAP_REPORT"
             fi
+            if [ "$HAVE_ANALYZE" = 1 ] && [ -f "$STORE" ]; then
+                measure "$N" analysis kapstats_analyze "$r" "$(fsize "$STORE")" "$KAP_ANALYZE"
+            fi
             measure "$N" analysis python_pipeline "$r" "$B" \
                 "\"\$PY\" bench/peer_analysis.py \"\$WIDE\""
         fi
@@ -233,7 +239,7 @@ if [ -n "$PCMD" ] && [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; the
         if eval "perf record -q -g -o \"\$RUNDIR/perf.data\" $PCMD" \
             >/dev/null 2>"$RUNDIR/perf.err"; then
             perf report -i "$RUNDIR/perf.data" --no-children --stdio \
-                --percent-limit 1 --sort symbol 2>/dev/null |
+                --percent-limit 1 --sort dso,symbol 2>/dev/null |
                 grep -E '^ +[0-9.]+%' | head -n 25 >"$RUNDIR/profile.txt"
             echo "$P" >"$RUNDIR/profile.size"
             echo "$PWHAT" >"$RUNDIR/profile.what"
