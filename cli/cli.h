@@ -39,6 +39,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cmd_info(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_subgroups(int argc, char **argv);
+int cmd_safety(int argc, char **argv);
 
 /* The first depression scale in the store (else the first instrument);
  * -1 when the store holds none. */

@@ -17,6 +17,8 @@ static const command commands[] = {
     {"ingest", cmd_ingest, "trial CSV file(s) -> validated HDF5 store"},
     {"info", cmd_info, "what a store holds: arms, instruments, visits, covariates, AEs"},
     {"analyze", cmd_analyze, "primary comparison of change from baseline at a visit"},
+    {"subgroups", cmd_subgroups, "treatment effect by subgroup: interaction, heterogeneity"},
+    {"safety", cmd_safety, "adverse events, vital signs and dissociation by arm"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

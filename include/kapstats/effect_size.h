@@ -44,8 +44,10 @@
  * Errors: KAP_EINVAL (NULL out, NULL data with n > 0, zero stride, bad
  * options: version, conf_level not in (0, 1), unknown alternative, CI
  * method or paired type, non-finite mu); KAP_ENOCONV / KAP_ENUMERIC if the
- * noncentral-t inversion fails (then the estimate is still filled and the
- * CI is NaN).  Thread safe; no allocation.
+ * noncentral-t inversion fails, which happens only for |t| beyond ~1e10
+ * (outside the supported range of the noncentral t; then the estimate is
+ * still filled and the CI is NaN; the normal-approximation CI remains
+ * available).  Thread safe; no allocation.
  */
 #ifndef KAPSTATS_EFFECT_SIZE_H
 #define KAPSTATS_EFFECT_SIZE_H

@@ -52,11 +52,106 @@ static int sc_anova(void *ctx)
     return kap_anova_oneway(&r, y10, g10, 10, 3, 0.95, KAP_TWO_SIDED, NULL);
 }
 
+/* A small trial for the analysis workflows, ingested once before main()
+ * (no injected failure then) so that the sweep covers the analyses only. */
+static const char trial_csv[] =
+    "participant_id,arm,site,age,madrs_baseline,madrs_week8,hr_baseline,hr_day1,ae_nausea,ae_rash\n"
+    "P01,drug,A,25,30,12,70,95,1,0\nP02,drug,A,40,28,20,72,80,0,\nP03,drug,B,55,31,10,68,99,1,0\n"
+    "P04,drug,B,70,29,22,75,84,0,0\nP05,drug,A,33,32,9,80,118,1,1\nP06,drug,,47,27,15,66,70,0,0\n"
+    "P07,placebo,A,29,30,25,71,72,0,0\nP08,placebo,A,51,29,21,74,76,1,0\nP09,placebo,B,38,33,28,69,71,0,0\n"
+    "P10,placebo,B,66,26,24,77,79,0,0\nP11,placebo,A,44,31,18,73,75,0,0\nP12,placebo,B,,30,27,70,74,0,0\n";
+
+static kap_trial *fault_trial;
+
+__attribute__((constructor)) static void fault_trial_load(void)
+{
+    kap_ingest_memory(&fault_trial, "fault.csv", trial_csv, sizeof trial_csv - 1, NULL, NULL);
+}
+
+__attribute__((destructor)) static void fault_trial_free(void)
+{
+    kap_trial_free(fault_trial);
+}
+
+static int with_trial(int (*fn)(const kap_trial *t))
+{
+    return fault_trial ? fn(fault_trial) : KAP_EINVAL;
+}
+
+static int run_subgroup(const kap_trial *t)
+{
+    const char *vars[] = {"site", "age"};
+    kap_subgroup_family *f = NULL;
+    int rc = kap_subgroup_family_run(&f, t, "madrs", "week8", vars, 2, NULL, KAP_PADJUST_HOLM, NULL);
+    kap_subgroup_family_free(f);
+    if (rc != KAP_OK)
+        return rc;
+    kap_subgroup_options o = KAP_SUBGROUP_OPTIONS_INIT;
+    o.measure = KAP_MEASURE_RESPONSE;
+    kap_subgroup *sg = NULL;
+    rc = kap_subgroup_run(&sg, t, "madrs", "week8", "site", &o, NULL);
+    kap_subgroup_free(sg);
+    return rc;
+}
+
+static int run_tables(const kap_trial *t)
+{
+    kap_table1 *tb = NULL;
+    int rc = kap_table1_run(&tb, t, NULL, 0, NULL, NULL, NULL);
+    kap_table1_free(tb);
+    if (rc != KAP_OK)
+        return rc;
+    const char *lv[] = {"A", "C"};
+    const double pr[] = {0.5, 0.1};
+    kap_representation_options o = KAP_REPRESENTATION_OPTIONS_INIT;
+    o.reference_levels = lv;
+    o.reference_props = pr;
+    o.n_reference = 2;
+    kap_representation *r = NULL;
+    rc = kap_representation_run(&r, t, "site", &o, NULL);
+    kap_representation_free(r);
+    return rc;
+}
+
+static int run_safety(const kap_trial *t)
+{
+    kap_ae_table *ae = NULL;
+    int rc = kap_safety_ae(&ae, t, NULL, NULL);
+    kap_ae_table_free(ae);
+    if (rc != KAP_OK)
+        return rc;
+    kap_vitals_table *vt = NULL;
+    rc = kap_safety_vitals(&vt, t, NULL, NULL);
+    kap_vitals_table_free(vt);
+    return rc;
+}
+
+static int sc_subgroup(void *ctx)
+{
+    (void)ctx;
+    return with_trial(run_subgroup);
+}
+
+static int sc_tables(void *ctx)
+{
+    (void)ctx;
+    return with_trial(run_tables);
+}
+
+static int sc_safety(void *ctx)
+{
+    (void)ctx;
+    return with_trial(run_safety);
+}
+
 const scenario scenarios[] = {
     {"meta REML + Q-profile", sc_meta_reml},
     {"p_adjust hommel", sc_p_adjust},
     {"lm fit", sc_lm},
     {"ancova", sc_ancova},
     {"anova oneway", sc_anova},
+    {"subgroup family + binary", sc_subgroup},
+    {"table 1 + representation", sc_tables},
+    {"safety AE + vitals", sc_safety},
     {NULL, NULL},
 };
