@@ -20,7 +20,7 @@ import sys
 
 TOOLS = ("kapstats_ingest", "library_ingest", "pandas_h5py", "fread",
          "libcsv_tokenize", "kapstats_report", "kapstats_analyze",
-         "python_pipeline")
+         "kapstats_subgroups", "python_pipeline")
 N_INGEST_TOOLS = 5
 NA = "not available in this build"
 # Scaling counts as linear when the time per participant grows by at most
@@ -421,6 +421,35 @@ def main():
                 "= %.2fx (primary comparison alone %s s: %.2fx)" % (
                     fmt_s(pr + rd), fmt_s(ka), r, fmt_s(pr), pr / ka), r >= 10.0)
 
+    def t_subgroups():
+        ks = med("analysis", "kapstats_subgroups")
+        c = cell(tn, "analysis", "python_pipeline")
+        sg = c.json_med("subgroups_s")[0]
+        rd = c.json_med("read_s")[0]
+        r = (sg + rd) / ks
+        return ("Python read + subgroups %s s / kapstats subgroups %s s = %.2fx "
+                "(subgroup analyses alone %s s: %.2fx)" % (
+                    fmt_s(sg + rd), fmt_s(ks), r, fmt_s(sg), sg / ks), r >= 10.0)
+
+    def t_standin():
+        ka = med("analysis", "kapstats_analyze")
+        ks = med("analysis", "kapstats_subgroups")
+        py = med("analysis", "python_pipeline")
+        r = py / (ka + ks)
+        an = cell(tn, "analysis", "python_pipeline").json_med("analysis_s")[0]
+        return ("Python pipeline %s s / (kapstats analyze + subgroups) %s s = "
+                "%.2fx (Python analysis alone %s s: %.2fx)" % (
+                    fmt_s(py), fmt_s(ka + ks), r, fmt_s(an), an / (ka + ks)),
+                r >= 10.0)
+
+    if cfg.get("have_analyze") == "1" and cfg.get("have_subgroups") == "1" \
+            and not have_report:
+        target("(stand-in for `kapstats report`) `kapstats analyze` + "
+               "`kapstats subgroups` ≥10x faster than the Python pipeline",
+               t_standin)
+    if cfg.get("have_subgroups") == "1":
+        target("(not an issue target) `kapstats subgroups` ≥10x faster than "
+               "its part of the Python pipeline", t_subgroups)
     if cfg.get("have_analyze") == "1":
         target("(not an issue target) `kapstats analyze` (the primary "
                "comparison only) ≥10x faster than its part of the Python "

@@ -20,8 +20,8 @@
 #                  (bench/ingest_lib.c); auto = only while the CLI has no
 #                  `ingest` [auto]
 #   BUILD          build directory [build]; KAPSTATS [$BUILD/kapstats]
-#   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT, KAP_ANALYZE: the kapstats
-#     command lines
+#   KAP_INGEST_WIDE, KAP_INGEST_LONG, KAP_REPORT, KAP_ANALYZE, KAP_SUBGROUPS:
+#     the kapstats command lines
 #     (shell words, eval'ed; $KAPSTATS $WIDE $LONG $ADAE $OUT $STORE are set)
 #     [defaults below, adapted to `kapstats ingest --help`].
 set -u
@@ -72,16 +72,17 @@ fi
 
 # Which kapstats commands exist in this build?
 have() { [ -x "$KAPSTATS" ] && "$KAPSTATS" "$1" --help >/dev/null 2>&1; }
-HAVE_INGEST=0; HAVE_REPORT=0; HAVE_ANALYZE=0
+HAVE_INGEST=0; HAVE_REPORT=0; HAVE_ANALYZE=0; HAVE_SUBGROUPS=0
 have ingest && HAVE_INGEST=1
 have report && HAVE_REPORT=1
 have analyze && HAVE_ANALYZE=1
+have subgroups && HAVE_SUBGROUPS=1
 case "${BENCH_LIB:-auto}" in
     1) ;;
     0) HAVE_LIB=0 ;;
     *) [ "$HAVE_INGEST" = 1 ] && HAVE_LIB=0 ;;
 esac
-say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT, analyze: $HAVE_ANALYZE, library ingest: $HAVE_LIB"
+say "kapstats ingest: $HAVE_INGEST, report: $HAVE_REPORT, analyze: $HAVE_ANALYZE, subgroups: $HAVE_SUBGROUPS, library ingest: $HAVE_LIB"
 
 # Default command lines, adapted to what `kapstats ingest --help` shows:
 # the output option (-o or --output) and how the long layout's ADAE file
@@ -98,6 +99,7 @@ KAP_INGEST_WIDE=${KAP_INGEST_WIDE:-'"$KAPSTATS" ingest "$WIDE" '"$OOPT"' "$OUT"'
 KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" '"${AEOPT:+$AEOPT }"'"$ADAE" '"$OOPT"' "$OUT"'}
 KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE"'}
 KAP_ANALYZE=${KAP_ANALYZE:-'"$KAPSTATS" analyze "$STORE"'}
+KAP_SUBGROUPS=${KAP_SUBGROUPS:-'"$KAPSTATS" subgroups "$STORE" --by race,sex,format,site,age'}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUNDIR=$BENCH_DATA/runs/$STAMP
@@ -111,6 +113,7 @@ printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tcpu_s\tinfo\n' 
     echo "layouts=$BENCH_LAYOUTS"; echo "threads=$BENCH_THREADS"
     echo "have_ingest=$HAVE_INGEST"; echo "have_report=$HAVE_REPORT"
     echo "have_lib=$HAVE_LIB"; echo "have_analyze=$HAVE_ANALYZE"
+    echo "have_subgroups=$HAVE_SUBGROUPS"
     echo "kapstats=$KAPSTATS"; echo "tokenize=$TOKENIZE"
 } >"$RUNDIR/config"
 
@@ -211,6 +214,9 @@ for N in $BENCH_SIZES; do
             fi
             if [ "$HAVE_ANALYZE" = 1 ] && [ -f "$STORE" ]; then
                 measure "$N" analysis kapstats_analyze "$r" "$(fsize "$STORE")" "$KAP_ANALYZE"
+            fi
+            if [ "$HAVE_SUBGROUPS" = 1 ] && [ -f "$STORE" ]; then
+                measure "$N" analysis kapstats_subgroups "$r" "$(fsize "$STORE")" "$KAP_SUBGROUPS"
             fi
             measure "$N" analysis python_pipeline "$r" "$B" \
                 "\"\$PY\" bench/peer_analysis.py \"\$WIDE\""
