@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Writes bench/RESULTS.md from one bench/run.sh run directory.
 
-  results.py RUNDIR OUT.md
+  results.py RUNDIR [RUNDIR...] OUT.md
 
 RUNDIR holds times.tsv (one line per measurement), commands.tsv, config,
-stores.tsv and, if profiled, profile.txt.  Computes medians and min-max,
+stores.tsv and, if profiled, profile.txt.  With several run directories
+(oldest first), each (size, layout, tool) takes its rows from the latest
+run that measured it: e.g. a later run of the analysis commands only.  Computes medians and min-max,
 throughput, the ratios of the issue's targets and says met / missed.
 """
 
@@ -150,13 +152,22 @@ def numeric_bytes_of_store(path):
 
 
 def main():
-    rundir, out = sys.argv[1], sys.argv[2]
-    cfg = read_config(rundir)
-    rows = load(rundir)
-    sizes = sorted({r["size"] for r in rows})
+    rundirs, out = sys.argv[1:-1], sys.argv[-1]
+    rundir = rundirs[-1]
+    cfgs = [read_config(d) for d in rundirs]
+    cfg = dict(cfgs[-1])
+    for k in ("have_ingest", "have_report", "have_lib", "have_analyze",
+              "have_subgroups"):
+        cfg[k] = "1" if any(c.get(k) == "1" for c in cfgs) else "0"
     cells = {}
-    for r in rows:
-        cells.setdefault((r["size"], r["layout"], r["tool"]), []).append(r)
+    for d in rundirs:
+        per = {}
+        for r in load(d):
+            r["run"] = os.path.basename(d.rstrip("/"))
+            per.setdefault((r["size"], r["layout"], r["tool"]), []).append(r)
+        cells.update(per)
+    rows = [r for v in cells.values() for r in v]
+    sizes = sorted({r["size"] for r in rows})
     cells = {k: Cell(v) for k, v in cells.items()}
     have_ingest = cfg.get("have_ingest") == "1"
     have_report = cfg.get("have_report") == "1"
@@ -185,8 +196,16 @@ def main():
         cfg.get("threads"),
         ", ".join(sorted({str(r["json"]["threads"]) for r in rows
                           if r["tool"] == "fread" and r["json"]})) or "?"))
-    w("| run | sizes %s; %s repetitions, alternating tools; layouts %s |\n" %
-      (cfg.get("sizes"), cfg.get("reps"), cfg.get("layouts")))
+    for d, c in zip(rundirs, cfgs):
+        w("| run %s | sizes %s; %s repetitions, alternating tools; layouts "
+          "%s; analysis %s |" % (os.path.basename(d.rstrip("/")), c.get("sizes"),
+                                 c.get("reps"), c.get("layouts"),
+                                 "yes" if c.get("analysis", "1") != "0" else "no"))
+    w("")
+    if len(rundirs) > 1:
+        w("Several runs: each row of the timing table comes from the latest "
+          "run that measured it (column `run`); within a run the tools "
+          "alternated.\n")
 
     # ---- table ----
     w("## Timings\n")
@@ -195,8 +214,11 @@ def main():
       "(less sensitive than wall time to other load on the shared box). "
       "MB/s = input CSV bytes (for `kapstats report`: store bytes) / median "
       "wall time. Page cache warm.\n")
-    w("| n | layout | tool | wall s | CPU s | MB/s | peak RSS MB | notes |")
-    w("| ---: | --- | --- | --- | ---: | ---: | --- | --- |")
+    multi = len(rundirs) > 1
+    w("| n | layout | tool | wall s | CPU s | MB/s | peak RSS MB | notes |"
+      + (" run |" if multi else ""))
+    w("| ---: | --- | --- | --- | ---: | ---: | --- | --- |"
+      + (" --- |" if multi else ""))
     for n in sizes:
         for layout in ("wide", "long", "analysis"):
             tools = TOOLS[:N_INGEST_TOOLS] if layout != "analysis" \
@@ -249,24 +271,28 @@ def main():
                     fmt_s(max(c.walls)), fmt_s(cpu) if cpu is not None else "?",
                     mb(c.bytes) / c.med(),
                     mb(c.med("rss")), mb(min(c.rss)), mb(max(c.rss)),
-                    "; ".join(x for x in notes if x)))
+                    "; ".join(x for x in notes if x))
+                  + (" %s |" % c.rows[0]["run"][9:15] if multi else ""))
     w("")
 
     # ---- stores ----
-    stores = []
-    sp = os.path.join(rundir, "stores.tsv")
-    if os.path.exists(sp):
-        with open(sp) as f:
-            for line in f:
-                p, s = line.rstrip("\n").split("\t")
-                stores.append((p, int(s), numeric_bytes_of_store(p)))
+    stores_by = {}
+    for d in rundirs:
+        sp = os.path.join(d, "stores.tsv")
+        if os.path.exists(sp):
+            with open(sp) as f:
+                for line in f:
+                    p, s = line.rstrip("\n").split("\t")
+                    stores_by[os.path.relpath(p, d)] = (
+                        p, int(s), numeric_bytes_of_store(p))
+    stores = [stores_by[k] for k in sorted(stores_by)]
     if stores:
         w("Stores written (last repetition): file, size on disk, uncompressed "
           "numeric datasets.\n")
         w("| store | bytes on disk | numeric data (uncompressed) |")
         w("| --- | ---: | ---: |")
         for p, s, nb in stores:
-            w("| %s | %d | %s |" % (os.path.relpath(p, rundir), s,
+            w("| %s | %d | %s |" % (os.path.join(*p.split(os.sep)[-2:]), s,
                                      "?" if nb is None else "%d" % nb))
         w("")
 
@@ -491,6 +517,10 @@ def main():
     w("")
 
     # ---- profile ----
+    for d in rundirs:
+        if os.path.exists(os.path.join(d, "profile.txt")) and \
+                os.path.getsize(os.path.join(d, "profile.txt")) > 0:
+            rundir = d
     pp = os.path.join(rundir, "profile.txt")
     if os.path.exists(pp) and os.path.getsize(pp) > 0:
         with open(os.path.join(rundir, "profile.size")) as f:
@@ -508,19 +538,21 @@ def main():
 
     # ---- commands ----
     w("## Exact commands\n")
-    w("Environment: `BENCH_SIZES=\"%s\" BENCH_REPS=%s BENCH_LAYOUTS=\"%s\" "
-      "BENCH_THREADS=%s make bench`. Each command below ran under "
-      "`/usr/bin/time -v`; data from `datasets/generate_kap_trial.py --bench "
-      "--n N --out bench/data/nN --files wide,long,adae`.\n" % (
-          cfg.get("sizes"), cfg.get("reps"), cfg.get("layouts"),
-          cfg.get("threads")))
-    w("```")
-    with open(os.path.join(rundir, "commands.tsv")) as f:
-        for line in f:
-            n, layout, tool, cmd = line.rstrip("\n").split("\t", 3)
-            w("# n=%s %s %s" % (n, layout, tool))
-            w(cmd.strip())
-    w("```")
+    for d, c in zip(rundirs, cfgs):
+        w("Run %s: `BENCH_SIZES=\"%s\" BENCH_REPS=%s BENCH_LAYOUTS=\"%s\" "
+          "BENCH_THREADS=%s%s make bench`. Each command below ran under "
+          "`/usr/bin/time -v`; data from `datasets/generate_kap_trial.py "
+          "--bench --n N --out bench/data/nN --files wide,long,adae`.\n" % (
+              os.path.basename(d.rstrip("/")), c.get("sizes"), c.get("reps"),
+              c.get("layouts"), c.get("threads"),
+              " BENCH_ANALYSIS=0" if c.get("analysis") == "0" else ""))
+        w("```")
+        with open(os.path.join(d, "commands.tsv")) as f:
+            for line in f:
+                n, layout, tool, cmd = line.rstrip("\n").split("\t", 3)
+                w("# n=%s %s %s" % (n, layout, tool))
+                w(cmd.strip())
+        w("```\n")
     if not have_ingest or not have_report:
         w("\nkapstats commands missing from this build were detected with "
           "`kapstats CMD --help` and are reported as \"%s\"." % NA)

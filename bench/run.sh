@@ -97,7 +97,7 @@ if [ "$HAVE_INGEST" = 1 ]; then
 fi
 KAP_INGEST_WIDE=${KAP_INGEST_WIDE:-'"$KAPSTATS" ingest "$WIDE" '"$OOPT"' "$OUT"'}
 KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" '"${AEOPT:+$AEOPT }"'"$ADAE" '"$OOPT"' "$OUT"'}
-KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE"'}
+KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE" --subgroups race,sex,format,site,age --format json'}
 KAP_ANALYZE=${KAP_ANALYZE:-'"$KAPSTATS" analyze "$STORE"'}
 KAP_SUBGROUPS=${KAP_SUBGROUPS:-'"$KAPSTATS" subgroups "$STORE" --by race,sex,format,site,age'}
 
@@ -111,6 +111,7 @@ printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tcpu_s\tinfo\n' 
 {
     echo "sizes=$BENCH_SIZES"; echo "reps=$BENCH_REPS"
     echo "layouts=$BENCH_LAYOUTS"; echo "threads=$BENCH_THREADS"
+    echo "analysis=$BENCH_ANALYSIS"
     echo "have_ingest=$HAVE_INGEST"; echo "have_report=$HAVE_REPORT"
     echo "have_lib=$HAVE_LIB"; echo "have_analyze=$HAVE_ANALYZE"
     echo "have_subgroups=$HAVE_SUBGROUPS"
