@@ -112,6 +112,10 @@ test: all $(TEST_BIN) $(REPLAY_BIN)
 test-c: all $(TEST_BIN)
 	@BUILD=$(BUILD) KAP_SKIP_PYTEST=1 sh tests/run_tests.sh $(TEST_BIN)
 
+# Python binding tests only (pytest against this build's library).
+test-python: lib
+	@BUILD=$(BUILD) sh tests/run_tests.sh
+
 # Install Debian packages the build and tests need, only those missing.
 deps:
 	sh scripts/deps.sh
@@ -119,6 +123,12 @@ deps:
 # The main job on the bundled example trial.
 demo: all
 	sh scripts/demo.sh $(BUILD)
+
+# Regenerate the golden reports (tests/golden/) of the bundled trial; review
+# `git diff tests/golden` before committing.  Never run by `make test`.
+.PHONY: golden
+golden: all
+	sh scripts/golden.sh $(BUILD)
 
 # Regenerate tests/reference/*.out with R (needs R; CI does not).
 reference:
@@ -157,9 +167,11 @@ help:
 	@echo "make deps       install missing Debian packages (root)"
 	@echo "make demo       ingest and summarise the bundled trial"
 	@echo "make test       run every test (SANITIZE=address,undefined for ASan/UBSan)"
+	@echo "make test-python  Python binding tests only (pytest)"
 	@echo "make examples   build examples/c"
 	@echo "make install    PREFIX=... DESTDIR=..."
 	@echo "make reference  regenerate R reference values (needs R)"
+	@echo "make golden     regenerate tests/golden/ reports (review the diff!)"
 	@echo "make uninstall | clean"
 
 # ---- reliability: fuzzing (clang libFuzzer), replay, valgrind ------------

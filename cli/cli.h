@@ -41,6 +41,7 @@ int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_subgroups(int argc, char **argv);
 int cmd_safety(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The first depression scale in the store (else the first instrument);
  * -1 when the store holds none. */

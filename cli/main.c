@@ -19,6 +19,7 @@ static const command commands[] = {
     {"analyze", cmd_analyze, "primary comparison of change from baseline at a visit"},
     {"subgroups", cmd_subgroups, "treatment effect by subgroup: interaction, heterogeneity"},
     {"safety", cmd_safety, "adverse events, vital signs and dissociation by arm"},
+    {"report", cmd_report, "the trial report (JSON, Markdown, HTML) and --compare"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

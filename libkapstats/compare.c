@@ -421,9 +421,15 @@ int kap_compare_run(kap_compare **out, const kap_trial *t,
             for (size_t a = 0; a < na; a++) {
                 if (amap[a] < 0)
                     continue;
-                kap_ancova_lsmean(&c->arms[a].lsmean, anc, amap[a], NULL);
-                if (a != control)
-                    kap_ancova_diff(&c->arms[a].ancova, anc, amap[a], NULL);
+                /* only an allocation failure can make these fail here */
+                if (kap_ancova_lsmean(&c->arms[a].lsmean, anc, amap[a], NULL) == KAP_ENOMEM ||
+                    (a != control &&
+                     kap_ancova_diff(&c->arms[a].ancova, anc, amap[a], NULL) == KAP_ENOMEM)) {
+                    if (amap != map)
+                        kap_free(amap);
+                    rc = kap_err(err, KAP_ENOMEM, "out of memory");
+                    goto done;
+                }
             }
         } else if (rc == KAP_ENOMEM || rc == KAP_EINVAL) {
             if (amap != map)

@@ -424,6 +424,8 @@ static unsigned char *slurp(const char *p, size_t *n)
         free(b);
         b = NULL;
     }
+    if (b)
+        b[sz] = '\0';   /* callers may print it as a string */
     fclose(f);
     *n = (size_t)sz;
     return b;

@@ -144,6 +144,45 @@ static int sc_safety(void *ctx)
     return with_trial(run_safety);
 }
 
+/* The report of a small two-arm trial: build, render every format, compare
+ * with itself.  The trial is ingested before main() (no injection armed):
+ * the sweep targets the report, not ingestion. */
+static kap_trial *report_trial;
+
+__attribute__((constructor)) static void report_trial_init(void)
+{
+    static const char csv[] =
+        "participant_id,arm,sex,age,madrs_baseline,madrs_week2,madrs_week4,phq9_baseline,"
+        "phq9_week4\n"
+        "P1,ketamine,F,34,30,20,12,18,9\nP2,ketamine,M,41,28,14,,15,10\n"
+        "P3,ketamine,F,29,33,25,20,20,16\nP4,placebo,M,52,31,29,27,17,15\n"
+        "P5,placebo,F,47,29,,26,16,\nP6,placebo,F,38,34,30,29,19,18\n";
+    kap_ingest_memory(&report_trial, "mem.csv", csv, sizeof csv - 1, NULL, NULL);
+}
+
+__attribute__((destructor)) static void report_trial_fini(void)
+{
+    kap_trial_free(report_trial);
+}
+
+static int sc_report(void *ctx)
+{
+    (void)ctx;
+    kap_report *r = NULL;
+    kap_report_diff *d = NULL;
+    int rc = report_trial ? kap_report_build(&r, report_trial, NULL, NULL) : KAP_EINVAL;
+    for (int f = 0; f < 3 && !rc; f++) {
+        size_t len;
+        char buf[64];
+        rc = kap_report_render(buf, sizeof buf, &len, r, (kap_report_format)f, NULL);
+    }
+    if (!rc)
+        rc = kap_report_compare(&d, r, r, 1e-9, NULL);
+    kap_report_diff_free(d);
+    kap_report_free(r);
+    return rc;
+}
+
 const scenario scenarios[] = {
     {"meta REML + Q-profile", sc_meta_reml},
     {"p_adjust hommel", sc_p_adjust},
@@ -153,5 +192,6 @@ const scenario scenarios[] = {
     {"subgroup family + binary", sc_subgroup},
     {"table 1 + representation", sc_tables},
     {"safety AE + vitals", sc_safety},
+    {"report build + render", sc_report},
     {NULL, NULL},
 };

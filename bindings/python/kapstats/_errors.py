@@ -39,7 +39,7 @@ class KapstatsIOError(KapstatsError, OSError):
 
 
 class KapstatsMemoryError(KapstatsError, MemoryError):
-    """KAP_ENOMEM."""
+    """KAP_ENOMEM: out of memory (also a MemoryError)."""
 
 
 class ConvergenceError(KapstatsError, ArithmeticError):
