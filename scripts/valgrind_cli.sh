@@ -22,9 +22,10 @@ store=$tmp/trial.h5
 status=0
 runs=0
 
-# Extra arguments per command beyond the store (none needed so far).
+# Extra arguments a command needs beyond the store.
 extra_args() {
     case $1 in
+        subgroups) echo "--by site,sex,age" ;;
         *) echo "" ;;
     esac
 }
@@ -61,7 +62,8 @@ for c in $cmds; do
     if [ "$rc" = 2 ]; then
         echo "note: $c needs more arguments than a store; add them to extra_args"
     fi
-    vg "$c truncated store" "2 4 5" "$c" "$tmp/truncated.h5"
+    # shellcheck disable=SC2046
+    vg "$c truncated store" "4 5" "$c" "$tmp/truncated.h5" $(extra_args "$c")
 done
 echo "valgrind: $runs runs, $( [ $status = 0 ] && echo clean || echo FAILED)"
 exit $status

@@ -12,7 +12,7 @@
  * An opened trial is walked through every getter, then every endpoint of
  * every instrument and visit, and the primary comparison (kap_compare_run)
  * at each post-baseline visit, subgroups by every covariate, the safety
- * tables and table 1 are run.  Any result code is fine; a crash,
+ * tables, table 1 and the report (rendered in every format) are run.  Any result code is fine; a crash,
  * leak, UB, hang or an error without a message is a finding.
  *
  * Seeds: tests/fuzz/make_store_seeds.sh (stores made by ingesting the
@@ -171,6 +171,18 @@ static void analyse(const kap_trial *t)
     rc = kap_table1_run(&tb, t, NULL, 0, NULL, NULL, &e);
     need(rc == KAP_OK || e.message[0] != '\0');
     kap_table1_free(tb);
+    /* the whole report, rendered in every format */
+    kap_report *rep = NULL;
+    rc = kap_report_build(&rep, t, NULL, &e);
+    need(rc == KAP_OK || e.message[0] != '\0');
+    for (int f = 0; rc == KAP_OK && f <= KAP_REPORT_HTML; f++) {
+        size_t len = 0;
+        char small[64];
+        int r2 = kap_report_render(small, sizeof small, &len, rep, (kap_report_format)f, &e);
+        need(r2 == KAP_OK || e.message[0] != '\0');
+        need(r2 != KAP_OK || strlen(small) < sizeof small);
+    }
+    kap_report_free(rep);
     free(out);
 }
 
