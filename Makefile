@@ -251,3 +251,9 @@ valgrind: cli
 CRASH_KILLS ?= 20
 test-crash: cli
 	sh tests/crash/kill_ingest.sh $(BUILD) $(CRASH_KILLS)
+
+# Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
+# BENCH_REPS=5 by default; writes bench/RESULTS.md.
+.PHONY: bench
+bench:
+	sh bench/run.sh

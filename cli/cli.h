@@ -43,6 +43,14 @@ int cmd_subgroups(int argc, char **argv);
 int cmd_safety(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+/* Table formatting (cli/format.c): "NA" for NaN; "est (lo, hi)"; p with
+ * "<0.0001" below 1e-4. */
+void cli_fmt_num(char *buf, size_t n, double x, int digits);
+void cli_fmt_ci(char *buf, size_t n, double est, double lo, double hi, int digits);
+/* estimate and CI of r, each multiplied by scale (100 for percent) */
+void cli_fmt_result(char *buf, size_t n, const kap_result *r, int digits, double scale);
+void cli_fmt_p(char *buf, size_t n, double p);
+
 /* The first depression scale in the store (else the first instrument);
  * -1 when the store holds none. */
 int cli_default_instrument(const kap_trial *t, size_t *k);

@@ -40,32 +40,8 @@ int cli_default_instrument(const kap_trial *t, size_t *k)
     return 0;
 }
 
-static void fmt_num(char *buf, size_t n, double x, int digits)
-{
-    if (isnan(x))
-        snprintf(buf, n, "NA");
-    else
-        snprintf(buf, n, "%.*f", digits, x);
-}
 
-static void fmt_ci(char *buf, size_t n, const kap_result *r, int digits)
-{
-    char a[32], b[32], c[32];
-    fmt_num(a, sizeof a, r->estimate, digits);
-    fmt_num(b, sizeof b, r->ci_low, digits);
-    fmt_num(c, sizeof c, r->ci_high, digits);
-    snprintf(buf, n, "%s (%s, %s)", a, b, c);
-}
 
-static void fmt_p(char *buf, size_t n, double p)
-{
-    if (isnan(p))
-        snprintf(buf, n, "NA");
-    else if (p < 0.0001)
-        snprintf(buf, n, "<0.0001");
-    else
-        snprintf(buf, n, "%.4f", p);
-}
 
 static void print_binary(const char *what, const kap_compare *c)
 {
@@ -75,7 +51,7 @@ static void print_binary(const char *what, const kap_compare *c)
         const kap_compare_arm *A = kap_compare_arm_at(c, a);
         const kap_rate *r = !strcmp(what, "Response (>= 50% reduction)") ? &A->response : &A->remission;
         char ci[128];
-        fmt_ci(ci, sizeof ci, &r->rate, 3);
+        cli_fmt_result(ci, sizeof ci, &r->rate, 3, 1);
         printf("  %-20s %4zu/%-4zu %s\n", A->name, r->events, r->n, ci);
     }
     for (size_t a = 0; a < kap_compare_n_arms(c); a++) {
@@ -89,10 +65,10 @@ static void print_binary(const char *what, const kap_compare *c)
             continue;
         }
         char rd[128], rr[128], orr[128], p[16], nnt[128];
-        fmt_ci(rd, sizeof rd, &b->rd, 3);
-        fmt_ci(rr, sizeof rr, &b->rr, 2);
-        fmt_ci(orr, sizeof orr, &b->or_, 2);
-        fmt_p(p, sizeof p, b->fisher.p_value);
+        cli_fmt_result(rd, sizeof rd, &b->rd, 3, 1);
+        cli_fmt_result(rr, sizeof rr, &b->rr, 2, 1);
+        cli_fmt_result(orr, sizeof orr, &b->or_, 2, 1);
+        cli_fmt_p(p, sizeof p, b->fisher.p_value);
         if (kap_binary_nnt_format(nnt, sizeof nnt, &b->nnt, 1, NULL) != KAP_OK)
             snprintf(nnt, sizeof nnt, "NA");
         printf("  %s vs %s: RD %s; RR %s; OR %s; Fisher p %s\n    NNT %s\n", A->name,
@@ -176,12 +152,12 @@ int cmd_analyze(int argc, char **argv)
     for (size_t a = 0; a < kap_compare_n_arms(c); a++) {
         const kap_compare_arm *A = kap_compare_arm_at(c, a);
         char b[32], m[32], sd[32], ls[32], lo[32], hi[32];
-        fmt_num(b, sizeof b, A->baseline.mean, 2);
-        fmt_num(m, sizeof m, A->change.mean, 2);
-        fmt_num(sd, sizeof sd, A->change.sd, 2);
-        fmt_num(ls, sizeof ls, A->lsmean.estimate, 2);
-        fmt_num(lo, sizeof lo, A->lsmean.ci_low, 2);
-        fmt_num(hi, sizeof hi, A->lsmean.ci_high, 2);
+        cli_fmt_num(b, sizeof b, A->baseline.mean, 2);
+        cli_fmt_num(m, sizeof m, A->change.mean, 2);
+        cli_fmt_num(sd, sizeof sd, A->change.sd, 2);
+        cli_fmt_num(ls, sizeof ls, A->lsmean.estimate, 2);
+        cli_fmt_num(lo, sizeof lo, A->lsmean.ci_low, 2);
+        cli_fmt_num(hi, sizeof hi, A->lsmean.ci_high, 2);
         printf("%-20s %6zu %9s %8s %9s %9s  (%s, %s)%s\n", A->name, A->change.n, b, m, sd, ls, lo, hi,
                a == ctl ? "  [control]" : "");
     }
@@ -190,11 +166,11 @@ int cmd_analyze(int argc, char **argv)
             continue;
         const kap_compare_arm *A = kap_compare_arm_at(c, a);
         char d[128], g[128], w[128], p[16], pw[16];
-        fmt_ci(d, sizeof d, &A->ancova, 2);
-        fmt_ci(g, sizeof g, &A->hedges_g, 3);
-        fmt_ci(w, sizeof w, &A->welch, 2);
-        fmt_p(p, sizeof p, A->ancova.p_value);
-        fmt_p(pw, sizeof pw, A->welch.p_value);
+        cli_fmt_result(d, sizeof d, &A->ancova, 2, 1);
+        cli_fmt_result(g, sizeof g, &A->hedges_g, 3, 1);
+        cli_fmt_result(w, sizeof w, &A->welch, 2, 1);
+        cli_fmt_p(p, sizeof p, A->ancova.p_value);
+        cli_fmt_p(pw, sizeof pw, A->welch.p_value);
         printf("\n%s vs %s\n", A->name, kap_compare_arm_at(c, ctl)->name);
         printf("  ANCOVA adjusted difference %s, t(%.0f) = %.3f, p %s\n", d, A->ancova.df,
                A->ancova.statistic, p);

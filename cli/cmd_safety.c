@@ -21,22 +21,7 @@ static void help(FILE *f)
           "  -h, --help\n", f);
 }
 
-static void num(char *b, size_t n, double x, int d)
-{
-    if (isnan(x))
-        snprintf(b, n, "NA");
-    else
-        snprintf(b, n, "%.*f", d, x);
-}
 
-static void ci(char *b, size_t n, const kap_result *r, int d, double scale)
-{
-    char e[32], l[32], h[32];
-    num(e, sizeof e, r->estimate * scale, d);
-    num(l, sizeof l, r->ci_low * scale, d);
-    num(h, sizeof h, r->ci_high * scale, d);
-    snprintf(b, n, "%s (%s, %s)", e, l, h);
-}
 
 int cmd_safety(int argc, char **argv)
 {
@@ -81,10 +66,10 @@ int cmd_safety(int argc, char **argv)
         char n1[48], n2[48], p1[128], p2[128], rd[128], rr[128], p[16];
         snprintf(n1, sizeof n1, "%zu/%zu", r->events_treat, r->n_treat);
         snprintf(n2, sizeof n2, "%zu/%zu", r->events_control, r->n_control);
-        ci(p1, sizeof p1, &r->incidence_treat, 1, 100);
-        ci(p2, sizeof p2, &r->incidence_control, 1, 100);
-        ci(rd, sizeof rd, &r->risk_difference, 1, 100);
-        ci(rr, sizeof rr, &r->risk_ratio, 2, 1);
+        cli_fmt_result(p1, sizeof p1, &r->incidence_treat, 1, 100);
+        cli_fmt_result(p2, sizeof p2, &r->incidence_control, 1, 100);
+        cli_fmt_result(rd, sizeof rd, &r->risk_difference, 1, 100);
+        cli_fmt_result(rr, sizeof rr, &r->risk_ratio, 2, 1);
         if (isnan(r->fisher.p_value))
             snprintf(p, sizeof p, "NA");
         else if (r->fisher.p_value < 0.0001)
@@ -101,15 +86,15 @@ int cmd_safety(int argc, char **argv)
     for (size_t i = 0; i < kap_vitals_table_n_rows(vt); i++) {
         const kap_vital_row *r = kap_vitals_table_row(vt, i);
         char m[32], sd[32], md[32], q1[32], q3[32], cm[32], cs[32], ex[48], pe[128];
-        num(m, sizeof m, r->value.mean, 1);
-        num(sd, sizeof sd, r->value.sd, 1);
-        num(md, sizeof md, r->value.median, 1);
-        num(q1, sizeof q1, r->value.q1, 1);
-        num(q3, sizeof q3, r->value.q3, 1);
-        num(cm, sizeof cm, r->change.mean, 1);
-        num(cs, sizeof cs, r->change.sd, 1);
+        cli_fmt_num(m, sizeof m, r->value.mean, 1);
+        cli_fmt_num(sd, sizeof sd, r->value.sd, 1);
+        cli_fmt_num(md, sizeof md, r->value.median, 1);
+        cli_fmt_num(q1, sizeof q1, r->value.q1, 1);
+        cli_fmt_num(q3, sizeof q3, r->value.q3, 1);
+        cli_fmt_num(cm, sizeof cm, r->change.mean, 1);
+        cli_fmt_num(cs, sizeof cs, r->change.sd, 1);
         snprintf(ex, sizeof ex, "%zu/%zu", r->n_exceed, r->n_assessed);
-        ci(pe, sizeof pe, &r->exceed, 1, 100);
+        cli_fmt_result(pe, sizeof pe, &r->exceed, 1, 100);
         printf("%-6s %-10s %-16.16s %4zu %8s %7s %8s %8s %8s %9s %7s  %-8s %s\n", r->instrument,
                r->visit, r->arm, r->value.n, m, sd, md, q1, q3, cm, cs, ex, pe);
     }

@@ -32,38 +32,14 @@ static void help(FILE *f)
           "  -h, --help\n", f);
 }
 
-static void num(char *b, size_t n, double x, int d)
-{
-    if (isnan(x))
-        snprintf(b, n, "NA");
-    else
-        snprintf(b, n, "%.*f", d, x);
-}
 
-static void ci(char *b, size_t n, double est, double lo, double hi, int d)
-{
-    char e[32], l[32], h[32];
-    num(e, sizeof e, est, d);
-    num(l, sizeof l, lo, d);
-    num(h, sizeof h, hi, d);
-    snprintf(b, n, "%s (%s, %s)", e, l, h);
-}
 
-static void pval(char *b, size_t n, double p)
-{
-    if (isnan(p))
-        snprintf(b, n, "NA");
-    else if (p < 0.0001)
-        snprintf(b, n, "<0.0001");
-    else
-        snprintf(b, n, "%.4f", p);
-}
 
 static void print_test(const char *what, const kap_result *r)
 {
     char p[16], s[32];
-    pval(p, sizeof p, r->p_value);
-    num(s, sizeof s, r->statistic, 3);
+    cli_fmt_p(p, sizeof p, r->p_value);
+    cli_fmt_num(s, sizeof s, r->statistic, 3);
     if (isnan(r->statistic) && r->note)
         printf("  %s: NA (%s)\n", what, r->note);
     else if (!isnan(r->df2))
@@ -84,16 +60,16 @@ static void print_one(const kap_subgroup *sg, const kap_subgroup_options *o)
     for (size_t i = 0; i < kap_subgroup_n_rows(sg); i++) {
         const kap_subgroup_row *r = kap_subgroup_row_at(sg, i);
         char mt[32], mc[32], d[128], p[16], pa[16], g[128], w[32];
-        num(mt, sizeof mt, r->mean_treat.estimate, bin ? 3 : 2);
-        num(mc, sizeof mc, r->mean_control.estimate, bin ? 3 : 2);
-        ci(d, sizeof d, r->diff.estimate, r->diff.ci_low, r->diff.ci_high, bin ? 3 : 2);
-        pval(p, sizeof p, r->p_value);
-        pval(pa, sizeof pa, r->p_adjusted);
+        cli_fmt_num(mt, sizeof mt, r->mean_treat.estimate, bin ? 3 : 2);
+        cli_fmt_num(mc, sizeof mc, r->mean_control.estimate, bin ? 3 : 2);
+        cli_fmt_ci(d, sizeof d, r->diff.estimate, r->diff.ci_low, r->diff.ci_high, bin ? 3 : 2);
+        cli_fmt_p(p, sizeof p, r->p_value);
+        cli_fmt_p(pa, sizeof pa, r->p_adjusted);
         if (bin)
-            ci(g, sizeof g, r->odds_ratio.estimate, r->odds_ratio.ci_low, r->odds_ratio.ci_high, 2);
+            cli_fmt_ci(g, sizeof g, r->odds_ratio.estimate, r->odds_ratio.ci_low, r->odds_ratio.ci_high, 2);
         else
-            ci(g, sizeof g, r->hedges_g.estimate, r->hedges_g.ci_low, r->hedges_g.ci_high, 2);
-        num(w, sizeof w, r->weight, 1);
+            cli_fmt_ci(g, sizeof g, r->hedges_g.estimate, r->hedges_g.ci_low, r->hedges_g.ci_high, 2);
+        cli_fmt_num(w, sizeof w, r->weight, 1);
         printf("%-28.28s %5zu %5zu %9s %9s  %-26s %8s %8s  %-24s %6s%s\n", r->level, r->n_treat,
                r->n_control, mt, mc, d, p, pa, g, w, r->small ? "  [small]" : "");
         if (r->note && (isnan(r->diff.estimate) || isnan(r->vi)))
@@ -113,28 +89,28 @@ static void print_one(const kap_subgroup *sg, const kap_subgroup_options *o)
     const kap_meta_result *h = kap_subgroup_heterogeneity(sg, o->het_method);
     const kap_meta_result *fe = kap_subgroup_heterogeneity(sg, KAP_META_FE);
     char q[16], i2[128], pool[128], pfe[128];
-    pval(q, sizeof q, h->Q_p);
-    ci(i2, sizeof i2, h->I2, h->I2_ci_low, h->I2_ci_high, 1);
+    cli_fmt_p(q, sizeof q, h->Q_p);
+    cli_fmt_ci(i2, sizeof i2, h->I2, h->I2_ci_low, h->I2_ci_high, 1);
     printf("  heterogeneity (%zu levels%s): Q(%.0f) = %.3f, p %s; I2 %s %%; H2 %.3f\n", h->k,
            bin ? ", log OR" : ", mean difference", h->Q_df, h->Q, q, i2, h->H2);
     printf("  tau2: DL %.4g, REML %.4g, PM %.4g\n", kap_subgroup_heterogeneity(sg, KAP_META_DL)->tau2,
            kap_subgroup_heterogeneity(sg, KAP_META_REML)->tau2,
            kap_subgroup_heterogeneity(sg, KAP_META_PM)->tau2);
     if (bin) {
-        ci(pfe, sizeof pfe, exp(fe->pooled.estimate), exp(fe->pooled.ci_low), exp(fe->pooled.ci_high), 2);
-        ci(pool, sizeof pool, exp(h->pooled.estimate), exp(h->pooled.ci_low), exp(h->pooled.ci_high), 2);
+        cli_fmt_ci(pfe, sizeof pfe, exp(fe->pooled.estimate), exp(fe->pooled.ci_low), exp(fe->pooled.ci_high), 2);
+        cli_fmt_ci(pool, sizeof pool, exp(h->pooled.estimate), exp(h->pooled.ci_low), exp(h->pooled.ci_high), 2);
     } else {
-        ci(pfe, sizeof pfe, fe->pooled.estimate, fe->pooled.ci_low, fe->pooled.ci_high, 2);
-        ci(pool, sizeof pool, h->pooled.estimate, h->pooled.ci_low, h->pooled.ci_high, 2);
+        cli_fmt_ci(pfe, sizeof pfe, fe->pooled.estimate, fe->pooled.ci_low, fe->pooled.ci_high, 2);
+        cli_fmt_ci(pool, sizeof pool, h->pooled.estimate, h->pooled.ci_low, h->pooled.ci_high, 2);
     }
     printf("  pooled %s: fixed effect %s; random effects (%s%s) %s\n", bin ? "OR" : "difference", pfe,
            kap_meta_method_name(o->het_method), o->knapp_hartung ? ", Knapp-Hartung" : "", pool);
     const kap_cmh_result *c = kap_subgroup_cmh(sg);
     if (c) {
         char orr[128], rr[128], p[16];
-        ci(orr, sizeof orr, c->mh_or.estimate, c->mh_or.ci_low, c->mh_or.ci_high, 2);
-        ci(rr, sizeof rr, c->mh_rr.estimate, c->mh_rr.ci_low, c->mh_rr.ci_high, 2);
-        pval(p, sizeof p, c->cmh.p_value);
+        cli_fmt_ci(orr, sizeof orr, c->mh_or.estimate, c->mh_or.ci_low, c->mh_or.ci_high, 2);
+        cli_fmt_ci(rr, sizeof rr, c->mh_rr.estimate, c->mh_rr.ci_low, c->mh_rr.ci_high, 2);
+        cli_fmt_p(p, sizeof p, c->cmh.p_value);
         printf("  Mantel-Haenszel across levels: OR %s; RR %s; CMH X2 = %.3f, p %s\n", orr, rr,
                c->cmh.statistic, p);
     }
@@ -142,9 +118,9 @@ static void print_one(const kap_subgroup *sg, const kap_subgroup_options *o)
         for (int a = 0; a < 2; a++) {
             const kap_subgroup_within *w = kap_subgroup_within_arm(sg, a);
             char p1[16], p2[16], p3[16];
-            pval(p1, sizeof p1, w->anova_f.p_value);
-            pval(p2, sizeof p2, w->welch_f.p_value);
-            pval(p3, sizeof p3, w->kruskal.p_value);
+            cli_fmt_p(p1, sizeof p1, w->anova_f.p_value);
+            cli_fmt_p(p2, sizeof p2, w->welch_f.p_value);
+            cli_fmt_p(p3, sizeof p3, w->kruskal.p_value);
             printf("  across levels within %s: ANOVA p %s; Welch p %s; Kruskal-Wallis p %s\n",
                    a == 0 ? kap_subgroup_treatment(sg) : kap_subgroup_control(sg), p1, p2, p3);
         }
@@ -278,8 +254,8 @@ int cmd_subgroups(int argc, char **argv)
     printf("%-20s %10s %10s\n", "variable", "p", "p adj");
     for (size_t i = 0; i < kap_subgroup_family_size(fam); i++) {
         char p[16], pa[16];
-        pval(p, sizeof p, kap_subgroup_family_p(fam, i));
-        pval(pa, sizeof pa, kap_subgroup_family_p_adjusted(fam, i));
+        cli_fmt_p(p, sizeof p, kap_subgroup_family_p(fam, i));
+        cli_fmt_p(pa, sizeof pa, kap_subgroup_family_p_adjusted(fam, i));
         printf("%-20s %10s %10s\n", vars[i], p, pa);
     }
 done:

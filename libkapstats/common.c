@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,12 +73,54 @@ int kap_snprintf(char *buf, size_t n, const char *fmt, ...)
     return rc;
 }
 
+/* Exact fast path (Clinger 1990): a decimal with at most 15 significant
+ * digits, no exponent, is m / 10^k with m < 2^53 and k <= 22, both exact
+ * doubles, so one IEEE division gives the correctly rounded result - the
+ * same double strtod gives.  Returns 1 when it applied. */
+static int parse_short_decimal(const char *s, size_t len, double *value)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                   1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16};
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (++digits > 15)
+                return 0;
+            m = m * 10 + (uint64_t)(c - '0');
+            if (frac >= 0)
+                frac++;
+        } else if (c == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            return 0;   /* exponent, second point, anything else: strtod */
+        }
+    }
+    if (digits == 0)
+        return 0;
+    double v = (double)m;
+    if (frac > 0)
+        v /= pow10[frac];
+    *value = neg ? -v : v;
+    return 1;
+}
+
 int kap_parse_double(const char *s, size_t len, double *value)
 {
     char small[128];
     char *tmp = small;
     if (len == 0)
         return -1;
+    if (len <= 18 && parse_short_decimal(s, len, value))
+        return 0;
     /* strtod needs a terminated string; the field may not be. */
     if (len >= sizeof small) {
         tmp = malloc(len + 1);   /* not kap_malloc: parsing must not fail

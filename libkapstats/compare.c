@@ -418,26 +418,24 @@ int kap_compare_run(kap_compare **out, const kap_trial *t,
                             q ? factor : NULL, opts->conf_level, &e);
         if (rc == KAP_OK) {
             c->ancova_n = kap_lm_nobs(kap_ancova_model(anc));
-            for (size_t a = 0; a < na; a++) {
+            /* lsmean allocates: out of memory there must fail the call,
+             * not leave an all-NaN lsmean behind KAP_OK (found by the
+             * fault sweep, tests/fault/scenarios.c "compare") */
+            for (size_t a = 0; a < na && rc == KAP_OK; a++) {
                 if (amap[a] < 0)
                     continue;
-                /* only an allocation failure can make these fail here */
-                if (kap_ancova_lsmean(&c->arms[a].lsmean, anc, amap[a], NULL) == KAP_ENOMEM ||
-                    (a != control &&
-                     kap_ancova_diff(&c->arms[a].ancova, anc, amap[a], NULL) == KAP_ENOMEM)) {
-                    if (amap != map)
-                        kap_free(amap);
-                    rc = kap_err(err, KAP_ENOMEM, "out of memory");
-                    goto done;
-                }
+                rc = kap_ancova_lsmean(&c->arms[a].lsmean, anc, amap[a], &e);
+                if (rc == KAP_OK && a != control)
+                    rc = kap_ancova_diff(&c->arms[a].ancova, anc, amap[a], &e);
             }
-        } else if (rc == KAP_ENOMEM || rc == KAP_EINVAL) {
+        }
+        if (rc == KAP_ENOMEM || rc == KAP_EINVAL) {
             if (amap != map)
                 kap_free(amap);
             if (err)
                 *err = e;
             goto done;
-        } else {
+        } else if (rc != KAP_OK) {
             /* e.g. too few rows or a singular design: report, keep the rest */
             for (size_t a = 0; a < na; a++)
                 c->arms[a].lsmean.note = c->arms[a].ancova.note =

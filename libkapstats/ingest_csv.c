@@ -556,6 +556,7 @@ static void builder_free(ing_builder *b)
     kap_strtab_free(&b->raw_visit);
     kap_free(b->raw_visit_canon);
     kap_free(b->raw_visit_bl);
+    kap_free(b->raw_visit_mapped);
     kap_free(b->raw_visit_day);
     kap_strtab_free(&b->ae_terms);
     kap_free(b->ae_pair);

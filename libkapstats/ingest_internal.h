@@ -213,6 +213,7 @@ typedef struct ing_builder {
     kap_strtab raw_visit;       /* AVISIT text -> canonical id */
     int32_t *raw_visit_canon;
     int8_t *raw_visit_bl;
+    int8_t *raw_visit_mapped;   /* its mapping line has been recorded */
     double *raw_visit_day;
     size_t raw_visit_cap;
     size_t n_excluded_dtype, n_excluded_anl01;

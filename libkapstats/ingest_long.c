@@ -264,12 +264,15 @@ static int raw_visit(ing_builder *b, const char *s, size_t len, size_t *r)
     if (!added)
         return KAP_OK;
     size_t c1 = b->raw_visit_cap, c2 = b->raw_visit_cap, c3 = b->raw_visit_cap;
+    size_t c4 = b->raw_visit_cap;
     if (kap_grow((void **)&b->raw_visit_canon, &c1, *r + 1,
                  sizeof *b->raw_visit_canon) ||
         kap_grow((void **)&b->raw_visit_bl, &c2, *r + 1,
                  sizeof *b->raw_visit_bl) ||
         kap_grow((void **)&b->raw_visit_day, &c3, *r + 1,
-                 sizeof *b->raw_visit_day))
+                 sizeof *b->raw_visit_day) ||
+        kap_grow((void **)&b->raw_visit_mapped, &c4, *r + 1,
+                 sizeof *b->raw_visit_mapped))
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     b->raw_visit_cap = c1;
     int bl;
@@ -285,11 +288,15 @@ static int raw_visit(ing_builder *b, const char *s, size_t len, size_t *r)
     b->raw_visit_canon[*r] = (int32_t)cid;
     b->raw_visit_bl[*r] = (int8_t)bl;
     b->raw_visit_day[*r] = day;
+    b->raw_visit_mapped[*r] = 0;
     return KAP_OK;
 }
 
 static int map_visit(ing_builder *b, size_t r)
 {
+    /* once per distinct AVISIT text, not once per record */
+    if (b->raw_visit_mapped[r])
+        return KAP_OK;
     char q[96], line[400], key[64];
     const char *s = kap_strtab_str(&b->raw_visit, r);
     const char *c = kap_strtab_str(&b->canon, (size_t)b->raw_visit_canon[r]);
@@ -303,7 +310,10 @@ static int map_visit(ing_builder *b, size_t r)
         kap_snprintf(line, sizeof line, "AVISIT '%s' -> visit %s (day %g)", q,
                      c, day);
     kap_snprintf(key, sizeof key, "v:%zu", r);
-    return ing_map_text(b, key, line);
+    int rc = ing_map_text(b, key, line);
+    if (rc == KAP_OK)
+        b->raw_visit_mapped[r] = 1;
+    return rc;
 }
 
 /* Visit of instrument k with canonical id cid (label text, baseline flag

@@ -48,16 +48,6 @@ void kap_ae_table_free(kap_ae_table *tb)
     kap_free(tb);
 }
 
-static int soft(int rc, kap_result *r, const char *method, const char *note)
-{
-    if (rc == KAP_OK)
-        return KAP_OK;
-    if (rc == KAP_ENOMEM || rc == KAP_EINVAL)
-        return rc;
-    kap_result_init(r, method);
-    r->note = note;
-    return KAP_OK;
-}
 
 static int ae_stats(kap_ae_row *r, double conf, kap_error *err)
 {
@@ -65,23 +55,23 @@ static int ae_stats(kap_ae_row *r, double conf, kap_error *err)
     int rc;
     rc = kap_binary_prop_ci(&r->incidence_treat, r->events_treat, r->n_treat,
                             KAP_PROP_CLOPPER_PEARSON, conf, KAP_TWO_SIDED, err);
-    if ((rc = soft(rc, &r->incidence_treat, "Clopper-Pearson exact interval", no_one)))
+    if ((rc = kap_soft_result(rc, &r->incidence_treat, "Clopper-Pearson exact interval", no_one)))
         return rc;
     rc = kap_binary_prop_ci(&r->incidence_control, r->events_control, r->n_control,
                             KAP_PROP_CLOPPER_PEARSON, conf, KAP_TWO_SIDED, err);
-    if ((rc = soft(rc, &r->incidence_control, "Clopper-Pearson exact interval", no_one)))
+    if ((rc = kap_soft_result(rc, &r->incidence_control, "Clopper-Pearson exact interval", no_one)))
         return rc;
     rc = kap_binary_risk_difference(&r->risk_difference, r->events_treat, r->n_treat,
                                     r->events_control, r->n_control, KAP_RD_NEWCOMBE, conf, err);
-    if ((rc = soft(rc, &r->risk_difference, "risk difference, Newcombe hybrid score CI", no_one)))
+    if ((rc = kap_soft_result(rc, &r->risk_difference, "risk difference, Newcombe hybrid score CI", no_one)))
         return rc;
     rc = kap_binary_risk_ratio(&r->risk_ratio, r->events_treat, r->n_treat, r->events_control,
                                r->n_control, conf, err);
-    if ((rc = soft(rc, &r->risk_ratio, "risk ratio", no_one)))
+    if ((rc = kap_soft_result(rc, &r->risk_ratio, "risk ratio", no_one)))
         return rc;
     rc = kap_binary_fisher(&r->fisher, r->events_treat, r->n_treat, r->events_control,
                            r->n_control, KAP_TWO_SIDED, conf, err);
-    if ((rc = soft(rc, &r->fisher, "Fisher's exact test", no_one)))
+    if ((rc = kap_soft_result(rc, &r->fisher, "Fisher's exact test", no_one)))
         return rc;
     return KAP_OK;
 }
@@ -300,7 +290,7 @@ int kap_safety_vitals(kap_vitals_table **out, const kap_trial *t,
                     rc = kap_binary_prop_ci(&r->exceed, r->n_exceed, r->n_assessed,
                                             KAP_PROP_CLOPPER_PEARSON, opts->conf_level,
                                             KAP_TWO_SIDED, err);
-                    if ((rc = soft(rc, &r->exceed, "Clopper-Pearson exact interval",
+                    if ((rc = kap_soft_result(rc, &r->exceed, "Clopper-Pearson exact interval",
                                    "nobody assessed at this visit")) != KAP_OK)
                         goto fail;
                 }

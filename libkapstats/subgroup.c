@@ -183,6 +183,17 @@ struct kap_subgroup {
 
 static const char MISSING_LABEL[] = "(missing)";
 
+int kap_soft_result(int rc, kap_result *r, const char *method, const char *note)
+{
+    if (rc == KAP_OK)
+        return KAP_OK;
+    if (rc == KAP_ENOMEM || rc == KAP_EINVAL)
+        return rc;
+    kap_result_init(r, method);
+    r->note = note;
+    return KAP_OK;
+}
+
 void kap_subgroup_free(kap_subgroup *sg)
 {
     if (!sg)
@@ -199,19 +210,6 @@ void kap_subgroup_free(kap_subgroup *sg)
     kap_free(sg);
 }
 
-/* A component that fails for lack of data (or numerically) leaves its
- * result NaN with a note; only out-of-memory and argument errors
- * propagate. */
-static int soft(int rc, kap_result *r, const char *method, const char *note)
-{
-    if (rc == KAP_OK)
-        return KAP_OK;
-    if (rc == KAP_ENOMEM || rc == KAP_EINVAL)
-        return rc;
-    kap_result_init(r, method);
-    r->note = note;
-    return KAP_OK;
-}
 
 static void nan_result(kap_result *r, const char *method, const char *note)
 {
@@ -264,13 +262,13 @@ static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
     kap_ttest_options to = KAP_TTEST_OPTIONS_INIT;
     to.conf_level = conf;
     int rc = kap_ttest_two(&r->diff, xt, 1, nt, xc, 1, nc, &to, err);
-    if ((rc = soft(rc, &r->diff, "Welch Two Sample t-test", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->diff, "Welch Two Sample t-test", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     r->test = r->diff;
     kap_effect_size_options eo = KAP_EFFECT_SIZE_OPTIONS_INIT;
     eo.conf_level = conf;
     rc = kap_effect_size_hedges_g(&r->hedges_g, xt, 1, nt, xc, 1, nc, &eo, err);
-    if ((rc = soft(rc, &r->hedges_g, "Hedges' g", "noncentral-t CI failed")) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->hedges_g, "Hedges' g", "noncentral-t CI failed")) != KAP_OK)
         return rc;
     nan_result(&r->risk_ratio, "risk ratio", "continuous endpoint");
     nan_result(&r->odds_ratio, "odds ratio", "continuous endpoint");
@@ -298,22 +296,22 @@ static int row_binary(kap_subgroup_row *r, const double *xt, size_t nt,
     r->events_control = e2;
     int rc;
     rc = kap_binary_prop_ci(&r->mean_treat, e1, nt, KAP_PROP_WILSON, conf, KAP_TWO_SIDED, err);
-    if ((rc = soft(rc, &r->mean_treat, "Wilson score interval", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->mean_treat, "Wilson score interval", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     rc = kap_binary_prop_ci(&r->mean_control, e2, nc, KAP_PROP_WILSON, conf, KAP_TWO_SIDED, err);
-    if ((rc = soft(rc, &r->mean_control, "Wilson score interval", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->mean_control, "Wilson score interval", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     rc = kap_binary_risk_difference(&r->diff, e1, nt, e2, nc, KAP_RD_NEWCOMBE, conf, err);
-    if ((rc = soft(rc, &r->diff, "risk difference, Newcombe hybrid score CI", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->diff, "risk difference, Newcombe hybrid score CI", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     rc = kap_binary_fisher(&r->test, e1, nt, e2, nc, KAP_TWO_SIDED, conf, err);
-    if ((rc = soft(rc, &r->test, "Fisher's exact test", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->test, "Fisher's exact test", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     rc = kap_binary_risk_ratio(&r->risk_ratio, e1, nt, e2, nc, conf, err);
-    if ((rc = soft(rc, &r->risk_ratio, "risk ratio", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->risk_ratio, "risk ratio", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     rc = kap_binary_odds_ratio(&r->odds_ratio, e1, nt, e2, nc, conf, err);
-    if ((rc = soft(rc, &r->odds_ratio, "odds ratio", NOTE_NO_ARM)) != KAP_OK)
+    if ((rc = kap_soft_result(rc, &r->odds_ratio, "odds ratio", NOTE_NO_ARM)) != KAP_OK)
         return rc;
     nan_result(&r->hedges_g, "Hedges' g", "binary endpoint");
     r->yi = r->vi = NAN;

@@ -35,4 +35,10 @@ KAP_INTERNAL int kap_sg_arms(int32_t *treat, int32_t *control,
                              const kap_trial *t, const char *treatment,
                              const char *control_name, kap_error *err);
 
+/* A component that fails for lack of data (or numerically) leaves its
+ * result NaN (method, note) and returns KAP_OK; only out-of-memory and
+ * argument errors propagate. */
+KAP_INTERNAL int kap_soft_result(int rc, kap_result *r, const char *method,
+                                 const char *note);
+
 #endif

@@ -425,7 +425,7 @@ static unsigned char *slurp(const char *p, size_t *n)
         b = NULL;
     }
     if (b)
-        b[sz] = '\0';   /* callers may print it as a string */
+        b[sz] = '\0';   /* callers print it as a string */
     fclose(f);
     *n = (size_t)sz;
     return b;
@@ -1662,7 +1662,7 @@ static void test_silent_exit(void)
     size_t n = 99;
     unsigned char *b = slurp(errfile, &n);
     if (b && n)
-        fprintf(stderr, "child stderr: %.300s\n", (char *)b);
+        fprintf(stderr, "child stderr: %.2000s\n", (char *)b);
     CU_ASSERT_EQUAL(n, 0);
     free(b);
 }
