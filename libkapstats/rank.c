@@ -476,6 +476,42 @@ static int ps_select(pairsel *s, double k, double *value, kap_error *err)
 }
 
 /* Median of the implicit matrix (count `total`), as R's median(). */
+/* Exact Hodges-Lehmann confidence limits (R's wilcox.test, exact
+ * branch): the order statistics of the pairwise differences (or Walsh
+ * averages) at the quantiles of the symmetric null distribution of W (or
+ * V), `total` its maximum; *achieved is the attained alpha, which the
+ * caller compares with the nominal one as R does. */
+static int exact_hl_ci(pairsel *ps, const sym_dist *dist, double total,
+                       double alpha, kap_alternative alternative, double *lo,
+                       double *hi, double *achieved, kap_error *err)
+{
+    double qu = (double)sym_quantile(dist, alternative == KAP_TWO_SIDED ? alpha / 2 : alpha);
+    if (qu == 0)
+        qu = 1;
+    double ql = total - qu;
+    int rc;
+    switch (alternative) {
+    case KAP_TWO_SIDED:
+        *achieved = 2 * sym_cdf(dist, qu - 1);
+        if ((rc = ps_select(ps, qu, lo, err)) || (rc = ps_select(ps, ql + 1, hi, err)))
+            return rc;
+        break;
+    case KAP_GREATER:
+        *achieved = sym_cdf(dist, qu - 1);
+        if ((rc = ps_select(ps, qu, lo, err)))
+            return rc;
+        *hi = INFINITY;
+        break;
+    default:
+        *achieved = sym_cdf(dist, qu - 1);
+        *lo = -INFINITY;
+        if ((rc = ps_select(ps, ql + 1, hi, err)))
+            return rc;
+        break;
+    }
+    return KAP_OK;
+}
+
 static int ps_median(pairsel *s, double total, double *med, kap_error *err)
 {
     double half = floor((total + 1) / 2);
@@ -606,37 +642,9 @@ static int mw_conf_int(kap_result *out, const double *x, size_t n1,
     if (rc)
         goto done;
     if (dist) {
-        double qu, ql, achieved;
-        switch (o->alternative) {
-        case KAP_TWO_SIDED:
-            qu = (double)sym_quantile(dist, alpha / 2);
-            if (qu == 0)
-                qu = 1;
-            ql = mn - qu;
-            achieved = 2 * sym_cdf(dist, qu - 1);
-            if ((rc = ps_select(&ps, qu, &lo, err)) || (rc = ps_select(&ps, ql + 1, &hi, err)))
-                goto done;
-            break;
-        case KAP_GREATER:
-            qu = (double)sym_quantile(dist, alpha);
-            if (qu == 0)
-                qu = 1;
-            achieved = sym_cdf(dist, qu - 1);
-            if ((rc = ps_select(&ps, qu, &lo, err)))
-                goto done;
-            hi = INFINITY;
-            break;
-        default:
-            qu = (double)sym_quantile(dist, alpha);
-            if (qu == 0)
-                qu = 1;
-            ql = mn - qu;
-            achieved = sym_cdf(dist, qu - 1);
-            lo = -INFINITY;
-            if ((rc = ps_select(&ps, ql + 1, &hi, err)))
-                goto done;
-            break;
-        }
+        double achieved;
+        if ((rc = exact_hl_ci(&ps, dist, mn, alpha, o->alternative, &lo, &hi, &achieved, err)))
+            goto done;
         if (achieved - alpha > alpha / 2)
             conf = 1 - achieved;
     } else {
@@ -881,39 +889,11 @@ static int sr_conf_int(kap_result *out, const double *w, size_t n,
     double alpha = 1 - o->conf_level, conf = o->conf_level;
     double lo = NAN, hi = NAN;
     if (dist) {
-        double qu, ql, achieved;
+        double achieved;
         if ((rc = ps_median(&ps, M, &out->estimate, err)))
             goto done;
-        switch (o->alternative) {
-        case KAP_TWO_SIDED:
-            qu = (double)sym_quantile(dist, alpha / 2);
-            if (qu == 0)
-                qu = 1;
-            ql = M - qu;
-            achieved = 2 * sym_cdf(dist, qu - 1);
-            if ((rc = ps_select(&ps, qu, &lo, err)) || (rc = ps_select(&ps, ql + 1, &hi, err)))
-                goto done;
-            break;
-        case KAP_GREATER:
-            qu = (double)sym_quantile(dist, alpha);
-            if (qu == 0)
-                qu = 1;
-            achieved = sym_cdf(dist, qu - 1);
-            if ((rc = ps_select(&ps, qu, &lo, err)))
-                goto done;
-            hi = INFINITY;
-            break;
-        default:
-            qu = (double)sym_quantile(dist, alpha);
-            if (qu == 0)
-                qu = 1;
-            ql = M - qu;
-            achieved = sym_cdf(dist, qu - 1);
-            lo = -INFINITY;
-            if ((rc = ps_select(&ps, ql + 1, &hi, err)))
-                goto done;
-            break;
-        }
+        if ((rc = exact_hl_ci(&ps, dist, M, alpha, o->alternative, &lo, &hi, &achieved, err)))
+            goto done;
         if (achieved - alpha > alpha / 2)
             conf = 1 - signif2(achieved);
     } else {
