@@ -13,25 +13,6 @@
 
 /* ---- moment kernels ----------------------------------------------------- */
 
-int kap_absmax(const double *x, size_t stride, size_t n, double *amax,
-               size_t *bad)
-{
-    double m = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        if (isinf(v)) {
-            *bad = i;
-            return KAP_EINVAL;
-        }
-        if (fabs(v) > m)
-            m = fabs(v);
-    }
-    *amax = m;
-    return KAP_OK;
-}
-
 int kap_absmax_pairs(const double *x, size_t xstride, const double *y,
                      size_t ystride, size_t n, double *amax, size_t *bad)
 {
@@ -81,40 +62,198 @@ static void acc_add(acc *a, double v)
 
 static double acc_get(const acc *a) { return a->s + a->c; }
 
-void kap_moments_scaled(const double *x, size_t stride, size_t n, int e,
-                        kap_moments *m)
+/* Compensated sum of x * 2^-e over the non-NaN values; their count in *k.
+ * With e = 0 the values are added as they are (ldexp(v, 0) == v: the same
+ * sums, without a library call per value). */
+static void sum_scaled(const double *x, size_t stride, size_t n, int e,
+                       acc *sum, size_t *k)
 {
-    acc sum = {0.0, 0.0};
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        acc_add(&sum, ldexp(v, -e));
-        k++;
+    size_t c = 0;
+    if (e == 0) {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            acc_add(sum, v);
+            c++;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            acc_add(sum, ldexp(v, -e));
+            c++;
+        }
     }
+    *k = c;
+}
+
+/* Second pass of the corrected two-pass algorithm, given the first pass's
+ * compensated sum of the k non-NaN scaled values. */
+static void moments_second(const double *x, size_t stride, size_t n, int e,
+                           const acc *sum, size_t k, kap_moments *m)
+{
     m->n = k;
     m->n_missing = n - k;
     m->mean = NAN;
     m->ss = NAN;
     if (k == 0)
         return;
-    double mean = acc_get(&sum) / (double)k;
-    /* Second pass: the residual sum corrects the mean and the sum of
-     * squares (corrected two-pass algorithm). */
+    double mean = acc_get(sum) / (double)k;
+    /* The residual sum corrects the mean and the sum of squares. */
     acc dev = {0.0, 0.0}, sq = {0.0, 0.0};
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        double d = ldexp(v, -e) - mean;
-        acc_add(&dev, d);
-        acc_add(&sq, d * d);
+    if (e == 0) {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            double d = v - mean;
+            acc_add(&dev, d);
+            acc_add(&sq, d * d);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            double d = ldexp(v, -e) - mean;
+            acc_add(&dev, d);
+            acc_add(&sq, d * d);
+        }
     }
     double c = acc_get(&dev);
     m->mean = mean + c / (double)k;
     double ss = acc_get(&sq) - c * c / (double)k;
     m->ss = ss > 0.0 ? ss : 0.0;
+}
+
+int kap_moments_first(const double *x, size_t stride, size_t n,
+                      kap_first_pass *f, size_t *bad)
+{
+    /* kap_absmax and the e = 0 first pass of kap_moments_scaled in one
+     * loop: the same comparisons and the same additions in the same
+     * order, so the same results. */
+    double amax = 0.0;
+    acc sum = {0.0, 0.0};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i * stride];
+        if (isnan(v))
+            continue;
+        if (isinf(v)) {
+            *bad = i;
+            return KAP_EINVAL;
+        }
+        if (fabs(v) > amax)
+            amax = fabs(v);
+        acc_add(&sum, v);
+        k++;
+    }
+    f->n = k;
+    f->amax = amax;
+    f->sum = sum.s;
+    f->comp = sum.c;
+    return KAP_OK;
+}
+
+void kap_moments_finish(const double *x, size_t stride, size_t n, int e,
+                        const kap_first_pass *f, kap_moments *m)
+{
+    acc sum = {f->sum, f->comp};
+    size_t k = f->n;
+    if (e != 0) {
+        /* Extreme magnitudes: the unscaled sum may have overflowed or
+         * lost bits to underflow; sum the scaled values (one more pass,
+         * only for such data). */
+        sum.s = sum.c = 0.0;
+        sum_scaled(x, stride, n, e, &sum, &k);
+    }
+    moments_second(x, stride, n, e, &sum, k, m);
+}
+
+static void two_summary_nan(kap_two_summary *s)
+{
+    s->n1 = s->n2 = s->n1_missing = s->n2_missing = 0;
+    s->mean1 = s->mean2 = s->ss1 = s->ss2 = NAN;
+    s->scale = 0;
+}
+
+int kap_two_summary_fill(kap_two_summary *s, const double *x, size_t xstride,
+                         size_t nx, const double *y, size_t ystride, size_t ny,
+                         size_t *bad, int *which)
+{
+    two_summary_nan(s);
+    kap_first_pass fx, fy;
+    if (kap_moments_first(x, xstride, nx, &fx, bad) != KAP_OK) {
+        *which = 0;
+        return KAP_EINVAL;
+    }
+    if (kap_moments_first(y, ystride, ny, &fy, bad) != KAP_OK) {
+        *which = 1;
+        return KAP_EINVAL;
+    }
+    int e = kap_scale_exponent(fmax(fx.amax, fy.amax));
+    kap_moments mx, my;
+    kap_moments_finish(x, xstride, nx, e, &fx, &mx);
+    kap_moments_finish(y, ystride, ny, e, &fy, &my);
+    s->n1 = mx.n;
+    s->n1_missing = mx.n_missing;
+    s->mean1 = mx.mean;
+    s->ss1 = mx.ss;
+    s->n2 = my.n;
+    s->n2_missing = my.n_missing;
+    s->mean2 = my.mean;
+    s->ss2 = my.ss;
+    s->scale = e;
+    return KAP_OK;
+}
+
+int kap_two_summary_check(const kap_two_summary *s, const char *fn,
+                          kap_error *err)
+{
+    if (!s)
+        return kap_err(err, KAP_EINVAL, "%s: summary is NULL", fn);
+    if (s->scale < -2200 || s->scale > 2200)
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary scale %d outside [-2200, 2200]", fn,
+                       s->scale);
+    if (s->n1 > 0 && !(isfinite(s->mean1) && isfinite(s->ss1) &&
+                       s->ss1 >= 0.0))
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary of x: mean1 and ss1 must be finite and "
+                       "ss1 >= 0 (mean1 = %g, ss1 = %g)", fn, s->mean1,
+                       s->ss1);
+    if (s->n2 > 0 && !(isfinite(s->mean2) && isfinite(s->ss2) &&
+                       s->ss2 >= 0.0))
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary of y: mean2 and ss2 must be finite and "
+                       "ss2 >= 0 (mean2 = %g, ss2 = %g)", fn, s->mean2,
+                       s->ss2);
+    return KAP_OK;
+}
+
+int kap_describe_two(kap_two_summary *out, const double *x, size_t xstride,
+                     size_t nx, const double *y, size_t ystride, size_t ny,
+                     kap_error *err)
+{
+    static const char *fn = "kap_describe_two";
+    if (!out)
+        return kap_err(err, KAP_EINVAL, "%s: out is NULL", fn);
+    two_summary_nan(out);
+    if ((!x && nx > 0) || (!y && ny > 0))
+        return kap_err(err, KAP_EINVAL, "%s: data pointer is NULL", fn);
+    if (xstride == 0 || ystride == 0)
+        return kap_err(err, KAP_EINVAL, "%s: stride is 0", fn);
+    size_t bad = 0;
+    int which = 0;
+    if (kap_two_summary_fill(out, x, xstride, nx, y, ystride, ny, &bad,
+                             &which) != KAP_OK) {
+        two_summary_nan(out);
+        return kap_err(err, KAP_EINVAL, "%s: %s[%zu] is infinite", fn,
+                       which ? "y" : "x", bad);
+    }
+    return KAP_OK;
 }
 
 void kap_paired_moments_scaled(const double *x, size_t xstride,
@@ -226,14 +365,14 @@ int kap_describe(kap_describe_result *out, const double *x, size_t stride,
     if (!(conf_level > 0.0 && conf_level < 1.0))
         return kap_err(err, KAP_EINVAL,
                        "kap_describe: conf_level must be in (0, 1)");
-    double amax = 0.0;
+    kap_first_pass f;
     size_t bad = 0;
-    if (kap_absmax(x, stride, n, &amax, &bad) != KAP_OK)
+    if (kap_moments_first(x, stride, n, &f, &bad) != KAP_OK)
         return kap_err(err, KAP_EINVAL,
                        "kap_describe: x[%zu] is infinite", bad);
-    int e = kap_scale_exponent(amax);
+    int e = kap_scale_exponent(f.amax);
     kap_moments m;
-    kap_moments_scaled(x, stride, n, e, &m);
+    kap_moments_finish(x, stride, n, e, &f, &m);
     out->n = m.n;
     out->n_missing = m.n_missing;
     if (m.n == 0) {
