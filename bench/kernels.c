@@ -13,8 +13,11 @@
  * rather than by the addition latency) is timed too.
  *
  * Each measurement is the median of REPS (default 21) timed calls, wall
- * (CLOCK_MONOTONIC) and CPU (CLOCK_PROCESS_CPUTIME_ID); "passes" = median
- * time / median time of the plain pass.  The rows:
+ * (CLOCK_MONOTONIC) and CPU (CLOCK_PROCESS_CPUTIME_ID), the rows timed
+ * round-robin so that other load falls on all of them alike; "passes" =
+ * median time / median time of the plain pass.  CPU time is the cost that
+ * other processes on a shared machine do not inflate (a descheduled call
+ * counts in wall time only).  The rows:
  *   hedges_g      kap_effect_size_hedges_g (pooled SD, noncentral-t CI)
  *   welch         kap_ttest_two (Welch)
  *   both_arrays   the two calls above, each reading the arrays itself
@@ -149,36 +152,39 @@ typedef struct {
     double wall, cpu;
 } row;
 
-static int time_row(row *r, int reps)
+/* Times every row reps times, round-robin (row 1, row 2, ..., row 1, ...)
+ * so that other load on the machine falls on all rows alike; medians into
+ * rows[i].wall and .cpu.  Returns the index of a failing row, or -1. */
+static int time_rows(row *rows, size_t nrows, int reps)
 {
-    double *w = malloc((size_t)reps * sizeof *w);
-    double *c = malloc((size_t)reps * sizeof *c);
+    double *w = malloc(nrows * (size_t)reps * sizeof *w);
+    double *c = malloc(nrows * (size_t)reps * sizeof *c);
     if (!w || !c) {
         free(w);
         free(c);
-        return -1;
+        return 0;
     }
-    if (r->fn() != 0) { /* warm-up, and the results checked below */
-        free(w);
-        free(c);
-        return -1;
-    }
-    for (int k = 0; k < reps; k++) {
-        double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-        int rc = r->fn();
-        c[k] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
-        w[k] = now(CLOCK_MONOTONIC) - w0;
-        if (rc != 0) {
-            free(w);
-            free(c);
-            return -1;
+    int bad = -1;
+    for (size_t i = 0; i < nrows && bad < 0; i++)
+        if (rows[i].fn() != 0) /* warm-up */
+            bad = (int)i;
+    for (int k = 0; k < reps && bad < 0; k++) {
+        for (size_t i = 0; i < nrows && bad < 0; i++) {
+            double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            int rc = rows[i].fn();
+            c[i * (size_t)reps + (size_t)k] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+            w[i * (size_t)reps + (size_t)k] = now(CLOCK_MONOTONIC) - w0;
+            if (rc != 0)
+                bad = (int)i;
         }
     }
-    r->wall = median(w, reps);
-    r->cpu = median(c, reps);
+    for (size_t i = 0; i < nrows && bad < 0; i++) {
+        rows[i].wall = median(w + i * (size_t)reps, reps);
+        rows[i].cpu = median(c + i * (size_t)reps, reps);
+    }
     free(w);
     free(c);
-    return 0;
+    return bad;
 }
 
 static int same_result(const kap_result *a, const kap_result *b)
@@ -222,11 +228,10 @@ int main(int argc, char **argv)
         {"ci_only", run_ci_only, 0, 0},
     };
     size_t nrows = sizeof rows / sizeof *rows;
-    for (size_t i = 0; i < nrows; i++) {
-        if (time_row(&rows[i], reps) != 0) {
-            fprintf(stderr, "kernels: %s failed\n", rows[i].name);
-            return 1;
-        }
+    int bad = time_rows(rows, nrows, reps);
+    if (bad >= 0) {
+        fprintf(stderr, "kernels: %s failed\n", rows[bad].name);
+        return 1;
     }
     if (!same_result(&r_g, &r_g2) || !same_result(&r_w, &r_w2)) {
         fprintf(stderr, "kernels: summary forms differ from array forms\n");

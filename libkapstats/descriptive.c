@@ -103,7 +103,24 @@ static void moments_second(const double *x, size_t stride, size_t n, int e,
     double mean = acc_get(sum) / (double)k;
     /* The residual sum corrects the mean and the sum of squares. */
     acc dev = {0.0, 0.0}, sq = {0.0, 0.0};
-    if (e == 0) {
+    if (e == 0 && k == n) {
+        /* No NaN (the first pass counted them): no test per value.  The
+         * squares and their running sum are >= 0, so acc_add's |s| >= |v|
+         * is s >= v there. */
+        double qs = 0.0, qc = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double d = x[i * stride] - mean;
+            acc_add(&dev, d);
+            double d2 = d * d, t = qs + d2;
+            if (qs >= d2)
+                qc += (qs - t) + d2;
+            else
+                qc += (d2 - t) + qs;
+            qs = t;
+        }
+        sq.s = qs;
+        sq.c = qc;
+    } else if (e == 0) {
         for (size_t i = 0; i < n; i++) {
             double v = x[i * stride];
             if (isnan(v))
@@ -131,29 +148,36 @@ static void moments_second(const double *x, size_t stride, size_t n, int e,
 int kap_moments_first(const double *x, size_t stride, size_t n,
                       kap_first_pass *f, size_t *bad)
 {
-    /* kap_absmax and the e = 0 first pass of kap_moments_scaled in one
-     * loop: the same comparisons and the same additions in the same
-     * order, so the same results. */
-    double amax = 0.0;
-    acc sum = {0.0, 0.0};
-    size_t k = 0;
+    /* kap_absmax and the e = 0 first sum in one loop: the same additions
+     * in the same order, so the same sums.  One test, |v| <= DBL_MAX,
+     * sends the rare NaN and infinite values aside; |v| then serves the
+     * maximum and the compensation (Neumaier, as acc_add). */
+    double amax = 0.0, s = 0.0, c = 0.0;
+    size_t nan = 0;
     for (size_t i = 0; i < n; i++) {
         double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        if (isinf(v)) {
+        double av = fabs(v);
+        if (!(av <= DBL_MAX)) {
+            if (isnan(v)) {
+                nan++;
+                continue;
+            }
             *bad = i;
             return KAP_EINVAL;
         }
-        if (fabs(v) > amax)
-            amax = fabs(v);
-        acc_add(&sum, v);
-        k++;
+        if (av > amax)
+            amax = av;
+        double t = s + v;
+        if (fabs(s) >= av)
+            c += (s - t) + v;
+        else
+            c += (v - t) + s;
+        s = t;
     }
-    f->n = k;
+    f->n = n - nan;
     f->amax = amax;
-    f->sum = sum.s;
-    f->comp = sum.c;
+    f->sum = s;
+    f->comp = c;
     return KAP_OK;
 }
 
