@@ -10,7 +10,7 @@
  * checked in test_ttest.c and test_effect_size.c, which also check there
  * that the summary forms agree with them bit for bit. */
 #include "kap_test.h"
-#include "internal.h"
+#include "descriptive_internal.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -386,6 +386,91 @@ static void test_summary_fields(void)
     KT_ASSERT_NAN(r2.estimate);
 }
 
+/* kap_describe_two's two-lane loops against the one-array loops of
+ * kap_describe: means and SDs equal bit for bit, over lengths (equal,
+ * unequal, 0, 1), strides, NaN and infinity positions and magnitudes. */
+static void test_two_lane_identity(void)
+{
+    enum { M = 2003 };
+    static double bx[2 * M], by[M];
+    size_t lens[][2] = {{M, M}, {M, 700}, {5, M}, {1, 1}, {0, 9}, {9, 0},
+                        {2, 3}};
+    double scales[] = {1.0, 1e6, 1e-3, 0x1p450, 0x1p-450};
+    int cases = 0;
+    for (size_t sc = 0; sc < sizeof scales / sizeof *scales; sc++) {
+        for (int nanpos = -1; nanpos < 3; nanpos++) {
+            for (size_t L = 0; L < sizeof lens / sizeof *lens; L++) {
+                rng = 777u + (uint64_t)(sc * 31 + L);
+                /* odd cases: a large offset and a small spread, where
+                 * every compensation term shows in the last bits */
+                double off = L % 2 ? 1e9 + 0.1 : 1e3;
+                for (size_t i = 0; i < 2 * M; i++)
+                    bx[i] = scales[sc] * (off + 7.0 * dev());
+                for (size_t i = 0; i < M; i++)
+                    by[i] = scales[sc] * (-off / 3.0 + 0.5 * dev());
+                size_t nx = lens[L][0], ny = lens[L][1];
+                /* a NaN early in x, late in y, or in both */
+                if (nanpos == 0 && nx > 3)
+                    bx[2 * 3] = NAN;
+                if (nanpos == 1 && ny > 1)
+                    by[ny - 1] = NAN;
+                if (nanpos == 2 && nx > 10 && ny > 10) {
+                    bx[2 * 10] = NAN;
+                    by[10] = NAN;
+                }
+                kap_two_summary s;
+                kap_describe_result dx, dy;
+                CU_ASSERT_EQUAL_FATAL(kap_describe_two(&s, bx, 2, nx, by, 1, ny, NULL),
+                                      KAP_OK);
+                CU_ASSERT_EQUAL_FATAL(kap_describe(&dx, bx, 2, nx, 0.95, NULL), KAP_OK);
+                CU_ASSERT_EQUAL_FATAL(kap_describe(&dy, by, 1, ny, 0.95, NULL), KAP_OK);
+                CU_ASSERT_EQUAL(s.n1, dx.n);
+                CU_ASSERT_EQUAL(s.n2, dy.n);
+                CU_ASSERT_EQUAL(s.n1_missing, dx.n_missing);
+                /* kap_describe scales by its own array's exponent, the
+                 * summary by the larger of the two; power-of-two scaling
+                 * is exact here, so the results still agree bit for bit */
+                if (s.n1 > 0) {
+                    double m1 = ldexp(s.mean1, s.scale);
+                    CU_ASSERT(memcmp(&m1, &dx.mean, sizeof m1) == 0);
+                    if (s.n1 > 1) {
+                        double sd1 = ldexp(sqrt(s.ss1 / (double)(s.n1 - 1)), s.scale);
+                        CU_ASSERT(memcmp(&sd1, &dx.sd, sizeof sd1) == 0);
+                    }
+                }
+                if (s.n2 > 0) {
+                    double m2 = ldexp(s.mean2, s.scale);
+                    CU_ASSERT(memcmp(&m2, &dy.mean, sizeof m2) == 0);
+                    if (s.n2 > 1) {
+                        double sd2 = ldexp(sqrt(s.ss2 / (double)(s.n2 - 1)), s.scale);
+                        CU_ASSERT(memcmp(&sd2, &dy.sd, sizeof sd2) == 0);
+                    }
+                }
+                cases++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(cases, 5 * 4 * 7);
+    /* an infinity after the common length, and one in each lane */
+    for (size_t i = 0; i < M; i++)
+        bx[i] = by[i] = 1.0;
+    kap_two_summary s;
+    size_t bad = 0;
+    int which = -1;
+    bx[1500] = INFINITY;
+    CU_ASSERT_EQUAL(kap_two_summary_fill(&s, bx, 1, M, by, 1, 1000, &bad, &which),
+                    KAP_EINVAL);
+    CU_ASSERT(which == 0 && bad == 1500);
+    by[20] = -INFINITY;
+    CU_ASSERT_EQUAL(kap_two_summary_fill(&s, bx, 1, M, by, 1, 1000, &bad, &which),
+                    KAP_EINVAL);
+    CU_ASSERT(which == 0 && bad == 1500);
+    bx[1500] = 1.0;
+    CU_ASSERT_EQUAL(kap_two_summary_fill(&s, bx, 1, M, by, 1, 1000, &bad, &which),
+                    KAP_EINVAL);
+    CU_ASSERT(which == 1 && bad == 20);
+}
+
 static void test_summary_errors(void)
 {
     static const double x[] = {1, 2, 3}, y[] = {2, INFINITY, 4};
@@ -453,6 +538,7 @@ int main(void)
         {"data passes (page-protection counting)", test_pass_counts},
         {"summary forms = array forms, bit for bit", test_summary_identity},
         {"summary fields and hand-filled summaries", test_summary_fields},
+        {"two-lane loops = one-array loops, bit for bit", test_two_lane_identity},
         {"summary errors", test_summary_errors},
         CU_TEST_INFO_NULL,
     };
