@@ -455,8 +455,10 @@ void kap_paired_moments_scaled(const double *x, size_t xstride,
         double u = x[i * xstride], v = y[i * ystride];
         if (isnan(u) || isnan(v))
             continue;
-        u = ldexp(u, -e);
-        v = ldexp(v, -e);
+        if (e != 0) { /* ldexp(v, 0) == v: no library call per value */
+            u = ldexp(u, -e);
+            v = ldexp(v, -e);
+        }
         acc_add(&sx, u);
         acc_add(&sy, v);
         acc_add(&sd, u - v);
@@ -477,8 +479,10 @@ void kap_paired_moments_scaled(const double *x, size_t xstride,
         double u = x[i * xstride], v = y[i * ystride];
         if (isnan(u) || isnan(v))
             continue;
-        u = ldexp(u, -e);
-        v = ldexp(v, -e);
+        if (e != 0) { /* ldexp(v, 0) == v: no library call per value */
+            u = ldexp(u, -e);
+            v = ldexp(v, -e);
+        }
         double du = u - mx, dv = v - my, dd = (u - v) - md;
         acc_add(&cx, du);
         acc_add(&cy, dv);
