@@ -303,6 +303,9 @@ def main():
             wv, cv = kc.json_med(key + "_s"), kc.json_med(key + "_cpu_s")
             if wv and cv:
                 kern[key] = (wv[0], cv[0])
+        if "plain_pass" not in kern:
+            kern = None
+    if kern is not None:
         n_k = kc.json_med("n")
         w("## Kernels\n")
         w("`bench/kernels.c`: two arrays of %s doubles; each figure is the "
