@@ -15,6 +15,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,30 @@ static unsigned long count_breaks(const char *s, size_t len)
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
+/* Whether s[0..len) is plain printable ASCII (0x20-0x7F): then it has no
+ * line break, no NUL and is valid UTF-8, and on_field skips those checks.
+ * Eight bytes at a time: a byte with the high bit set, or one below 0x20
+ * (x - 0x20 borrows into the high bit), flags the word.  A borrow can
+ * carry into a higher byte and flag a word falsely, which only sends the
+ * field down the exact slow path. */
+static int plain_ascii(const char *s, size_t len)
+{
+    const uint64_t lo = 0x2020202020202020ULL, hi = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | (w - lo)) & hi)
+            return 0;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     reader *r = data;
@@ -149,7 +174,8 @@ static void on_field(void *s, size_t len, void *data)
     const char *f = s ? (const char *)s : "";
     if (!s)
         len = 0;
-    unsigned long breaks = count_breaks(f, len);
+    int plain = plain_ascii(f, len);
+    unsigned long breaks = plain ? 0 : count_breaks(f, len);
     unsigned long start = r->line > breaks ? r->line - breaks : 1;
     unsigned long col = (unsigned long)r->nf + 1;
     if (r->fini_mode == FINI_UNTERMINATED) {
@@ -176,7 +202,7 @@ static void on_field(void *s, size_t len, void *data)
                               r->n_header);
         return;
     }
-    const char *nul = memchr(f, '\0', len);
+    const char *nul = plain ? NULL : memchr(f, '\0', len);
     if (nul) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "NUL byte at offset %zu of the field (expected "
@@ -184,7 +210,7 @@ static void on_field(void *s, size_t len, void *data)
                               (size_t)(nul - f));
         return;
     }
-    size_t bad = utf8_invalid_at((const unsigned char *)f, len);
+    size_t bad = plain ? len : utf8_invalid_at((const unsigned char *)f, len);
     if (bad < len) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "invalid UTF-8: byte 0x%02X at offset %zu of "
@@ -257,11 +283,19 @@ static int feed(reader *r, const unsigned char *data, size_t len)
             len -= 3;
         }
     }
+    /* without CR in the block, memchr finds each line end */
+    int has_cr = memchr(data, '\r', len) != NULL;
     size_t i = 0;
     while (i < len) {
-        size_t j = i;
-        while (j < len && data[j] != '\n' && data[j] != '\r')
-            j++;
+        size_t j;
+        if (!has_cr) {
+            const unsigned char *nl = memchr(data + i, '\n', len - i);
+            j = nl ? (size_t)(nl - data) : len;
+        } else {
+            j = i;
+            while (j < len && data[j] != '\n' && data[j] != '\r')
+                j++;
+        }
         size_t end = j < len ? j + 1 : len;
         size_t got = csv_parse(&r->p, data + i, end - i, on_field, on_row, r);
         if (r->rc)
@@ -389,6 +423,112 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
     return rc;
 }
 
+/* ---- reading a file on a second thread -----------------------------------
+ * The file is read and hashed (SHA-256, in file order) by a reader thread
+ * while the calling thread parses: a ring of NBUF chunks, filled by the
+ * reader, consumed in order by the parser.  The parser reports a read
+ * error only when it reaches it, after every byte before it was parsed,
+ * exactly as a single thread would; when the parser stops early it tells
+ * the reader to stop and joins it.  All memory is allocated by the calling
+ * thread (the fault-injection counters are per thread). */
+#define NBUF 4
+
+typedef struct ring {
+    FILE *f;
+    kap_sha256 *sha;            /* the reader's until it is joined */
+    unsigned char *buf[NBUF];
+    size_t len[NBUF];
+    size_t head, tail, count;   /* next to fill, next to parse, filled */
+    int done;                   /* the reader has finished */
+    int read_errno;             /* fread failed: its errno, else 0 */
+    int stop;                   /* the parser asks the reader to stop */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} ring;
+
+static void *reader_main(void *arg)
+{
+    ring *g = arg;
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == NBUF && !g->stop)
+            pthread_cond_wait(&g->cv, &g->mu);
+        int stop = g->stop;
+        size_t slot = g->head;
+        pthread_mutex_unlock(&g->mu);
+        if (stop)
+            return NULL;
+        size_t got = fread(g->buf[slot], 1, CHUNK, g->f);
+        int e = (got == 0 && ferror(g->f)) ? (errno ? errno : EIO) : 0;
+        if (got)
+            kap_sha256_update(g->sha, g->buf[slot], got);
+        pthread_mutex_lock(&g->mu);
+        if (got) {
+            g->len[slot] = got;
+            g->head = (slot + 1) % NBUF;
+            g->count++;
+        } else {
+            g->done = 1;
+            g->read_errno = e;
+        }
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        if (!got)
+            return NULL;
+    }
+}
+
+/* Parse the chunks of g as the reader fills them. */
+static int parse_ring(reader *r, ring *g, const char *path)
+{
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == 0 && !g->done)
+            pthread_cond_wait(&g->cv, &g->mu);
+        size_t slot = g->tail, len = g->len[slot];
+        int have = g->count > 0, e = g->read_errno;
+        pthread_mutex_unlock(&g->mu);
+        if (!have) {
+            if (e) {
+                char msg[128];
+                const char *s = strerror_r(e, msg, sizeof msg);
+                return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path,
+                               s);
+            }
+            return KAP_OK;
+        }
+        int rc = feed(r, g->buf[slot], len);
+        if (rc)
+            return rc;
+        pthread_mutex_lock(&g->mu);
+        g->tail = (slot + 1) % NBUF;
+        g->count--;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+    }
+}
+
+/* The same on one thread (when no thread can be started). */
+static int parse_serial(reader *r, ring *g, const char *path)
+{
+    for (;;) {
+        size_t got = fread(g->buf[0], 1, CHUNK, g->f);
+        if (got == 0) {
+            if (ferror(g->f)) {
+                char msg[128];
+                const char *s = strerror_r(errno, msg, sizeof msg);
+                return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path,
+                               s);
+            }
+            return KAP_OK;
+        }
+        kap_sha256_update(g->sha, g->buf[0], got);
+        int rc = feed(r, g->buf[0], got);
+        if (rc)
+            return rc;
+    }
+}
+
 int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
                       size_t *n_rows, char sha256[65], kap_error *err)
 {
@@ -398,25 +538,44 @@ int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
         const char *s = strerror_r(errno, msg, sizeof msg);
         return kap_err(err, KAP_EIO, "cannot open '%s': %s", path, s);
     }
-    unsigned char *chunk = kap_malloc(CHUNK);
-    if (!chunk) {
+    ring g;
+    memset(&g, 0, sizeof g);
+    g.f = f;
+    /* one allocation for the whole ring */
+    unsigned char *chunks = kap_malloc_array(NBUF, CHUNK);
+    if (!chunks) {
         fclose(f);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
+    for (size_t i = 0; i < NBUF; i++)
+        g.buf[i] = chunks + i * CHUNK;
     reader r;
     int rc = reader_init(&r, path, fn, ctx, err);
-    while (!rc) {
-        size_t got = fread(chunk, 1, CHUNK, f);
-        if (got == 0) {
-            if (ferror(f)) {
-                char msg[128];
-                const char *s = strerror_r(errno, msg, sizeof msg);
-                rc = kap_err(err, KAP_EIO, "cannot read '%s': %s", path, s);
-            }
-            break;
+    g.sha = &r.sha;
+    if (!rc) {
+        pthread_t th;
+        int threaded = pthread_mutex_init(&g.mu, NULL) == 0;
+        if (threaded && pthread_cond_init(&g.cv, NULL) != 0) {
+            pthread_mutex_destroy(&g.mu);
+            threaded = 0;
         }
-        kap_sha256_update(&r.sha, chunk, got);
-        rc = feed(&r, chunk, got);
+        if (threaded && pthread_create(&th, NULL, reader_main, &g) != 0) {
+            pthread_cond_destroy(&g.cv);
+            pthread_mutex_destroy(&g.mu);
+            threaded = 0;
+        }
+        if (threaded) {
+            rc = parse_ring(&r, &g, path);
+            pthread_mutex_lock(&g.mu);
+            g.stop = 1;
+            pthread_cond_broadcast(&g.cv);
+            pthread_mutex_unlock(&g.mu);
+            pthread_join(th, NULL);
+            pthread_cond_destroy(&g.cv);
+            pthread_mutex_destroy(&g.mu);
+        } else {
+            rc = parse_serial(&r, &g, path);
+        }
     }
     if (!rc)
         rc = finish(&r);
@@ -427,6 +586,6 @@ int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
     }
     reader_free(&r);
     fclose(f);
-    kap_free(chunk);
+    kap_free(chunks);
     return rc;
 }

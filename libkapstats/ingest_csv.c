@@ -20,10 +20,13 @@ int ing_is_missing(const ing_builder *b, const char *s, size_t len)
 {
     if (len == 0)
         return 1;
+    const kap_ingest_options *o = b->opts;
+    /* the usual case, a number: no built-in code starts with a digit */
+    if (o->n_missing_codes == 0 && (unsigned char)(s[0] - '0') < 10)
+        return 0;
     if (len <= 3 && (kap_ieq(s, len, "na") || kap_ieq(s, len, "n/a") ||
                      kap_ieq(s, len, ".") || kap_ieq(s, len, "nan")))
         return 1;
-    const kap_ingest_options *o = b->opts;
     for (size_t i = 0; i < o->n_missing_codes; i++)
         if (o->missing_codes[i] && kap_ieq(s, len, o->missing_codes[i]))
             return 1;
@@ -175,29 +178,45 @@ static void set_missing(ing_col *col, size_t i)
 }
 
 int ing_add_participant(ing_builder *b, const char *id, size_t len,
-                        uint32_t file, unsigned long line, size_t *index)
+                        uint32_t file, unsigned long line, size_t *index,
+                        int *added)
 {
     if (grow_participants(b) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     size_t i;
-    if (kap_strtab_intern(&b->ids, id, len, &i, NULL) != KAP_OK)
+    int is_new;
+    if (kap_strtab_intern(&b->ids, id, len, &i, &is_new) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    *index = i;
+    if (added)
+        *added = is_new;
+    if (!is_new)
+        return KAP_OK;
     b->pfile[i] = file;
     b->pline[i] = line;
     b->parm[i] = -1;
+    /* The columns of this file's header get their value from the row
+     * right after (wide row, long first record), so only the others are
+     * set missing here. */
     for (size_t c = 0; c < b->ncols; c++)
-        set_missing(&b->cols[c], i);
+        if (b->cols[c].seen_file != file + 1)
+            set_missing(&b->cols[c], i);
     b->n = i + 1;
-    *index = i;
     return KAP_OK;
 }
 
 int ing_arm(ing_builder *b, const char *s, size_t len, int32_t *code)
 {
     size_t a;
+    if (ing_last_is(&b->last_arm, s, len)) {
+        *code = b->last_arm.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->arms, s, len, &a, NULL) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     *code = (int32_t)a;
+    ing_last_keep(&b->last_arm, s, len);
+    b->last_arm.code = *code;
     return KAP_OK;
 }
 
@@ -228,6 +247,7 @@ static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
     }
     ing_col *c = &b->cols[b->ncols];
     memset(c, 0, sizeof *c);
+    c->last.len = (size_t)-1;
     c->role = role;
     c->name = name;
     int rc = KAP_OK;
@@ -311,11 +331,17 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         *differs = 0;
     if (col->role == ING_NUM) {
         double v;
-        int rc = parse_value(b, s, len, &v);
-        if (rc) {
-            char what[96];
-            kap_snprintf(what, sizeof what, "%s as a number", col->name);
-            return number_error(b, rc, what, file, line, column, s, len);
+        if (ing_last_is(&col->last, s, len)) {
+            v = col->last.d;
+        } else {
+            int rc = parse_value(b, s, len, &v);
+            if (rc) {
+                char what[96];
+                kap_snprintf(what, sizeof what, "%s as a number", col->name);
+                return number_error(b, rc, what, file, line, column, s, len);
+            }
+            ing_last_keep(&col->last, s, len);
+            col->last.d = v;
         }
         if (compare) {
             double w = col->d[i];
@@ -326,7 +352,13 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         return KAP_OK;
     }
     int32_t code = -1;
-    if (!ing_is_missing(b, s, len)) {
+    if (ing_last_is(&col->last, s, len)) {
+        /* the same text gave this code (or missing) before; the levels
+         * only grow, so it still does */
+        code = col->last.code;
+    } else if (!ing_is_missing(b, s, len)) {
+        const char *raw = s;
+        size_t rawlen = len;
         if (col->role == ING_FORMAT) {
             if (kap_ieq(s, len, "group")) {
                 s = "group";
@@ -345,12 +377,21 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         if (compare) {
             long found = kap_strtab_find(&col->levels, s, len);
             *differs = found < 0 || (int32_t)found != col->code[i];
+            if (found >= 0) {
+                ing_last_keep(&col->last, raw, rawlen);
+                col->last.code = (int32_t)found;
+            }
             return KAP_OK;
         }
         size_t idx;
         if (kap_strtab_intern(&col->levels, s, len, &idx, NULL) != KAP_OK)
             return kap_err(b->err, KAP_ENOMEM, "out of memory");
         code = (int32_t)idx;
+        ing_last_keep(&col->last, raw, rawlen);
+        col->last.code = code;
+    } else {
+        ing_last_keep(&col->last, s, len);
+        col->last.code = -1;
     }
     if (compare)
         *differs = col->code[i] != code;
@@ -832,14 +873,34 @@ static int finish(ing_builder *b, kap_trial **out)
     if (!t)
         goto nomem;
 
-    /* participants */
-    t->ids = kap_calloc(n, sizeof *t->ids);
+    /* Participants: the id table's arena becomes the trial's (ids back to
+     * back, in participant order), and its index is released before the
+     * big arrays below are built, to keep the peak low. */
+    t->ids = kap_malloc_array(n ? n : 1, sizeof *t->ids);
     if (!t->ids)
         goto nomem;
-    t->n = n;
+    if (!b->ids.buf && !(b->ids.buf = kap_malloc(1)))
+        goto nomem;
     for (size_t i = 0; i < n; i++)
-        if (!(t->ids[i] = kap_strdup(kap_strtab_str(&b->ids, i))))
-            goto nomem;
+        t->ids[i] = b->ids.buf + b->ids.off[i];
+    t->ids_arena = b->ids.buf;
+    t->n = n;
+    b->ids.buf = NULL;
+    kap_strtab_free(&b->ids);
+    kap_free(b->pfile);
+    kap_free(b->pline);
+    b->pfile = NULL;
+    b->pline = NULL;
+    for (size_t c = 0; c < b->ncols; c++) {
+        /* long: record lines, BASE, CHG and ADY were for the checks */
+        ing_col *col = &b->cols[c];
+        kap_free(col->line);
+        kap_free(col->base);
+        kap_free(col->chg);
+        kap_free(col->ady);
+        col->line = NULL;
+        col->base = col->chg = col->ady = NULL;
+    }
 
     /* arms, sorted by byte order */
     if (sorted_strings(&b->arms, &t->arm_names, &inv) != KAP_OK)
@@ -1194,6 +1255,8 @@ static int ingest(kap_trial **out, const char *const *paths, size_t n_paths,
     b.opts = opts;
     b.err = err;
     b.layout = KAP_LAYOUT_AUTO;
+    b.last_p = (size_t)-1;
+    b.last_param.len = b.last_visit.len = b.last_arm.len = (size_t)-1;
     if (mem_name) {
         rc = read_one(&b, mem_name, data ? data : "", len);
     } else {

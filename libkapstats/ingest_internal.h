@@ -10,6 +10,7 @@
 #include "trial_internal.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* ---- growable arrays ----------------------------------------------------
  * Make room for `need` elements of `elem` bytes in *p (capacity *cap),
@@ -24,9 +25,9 @@ typedef struct kap_strtab {
     char *buf;          /* arena: NUL-terminated strings back to back */
     size_t len, cap;
     size_t *off;        /* entry -> offset in buf */
-    uint32_t *hash;     /* entry -> hash */
     size_t n, ncap;
-    uint32_t *slot;     /* open addressing: entry + 1, 0 = empty */
+    uint64_t *slot;     /* open addressing: hash << 32 | (entry + 1),
+                           0 = empty */
     size_t nslot;       /* power of two (or 0) */
 } kap_strtab;
 
@@ -135,6 +136,34 @@ typedef enum ing_role {
     ING_AE          /* wide ae_<term> flags */
 } ing_role;
 
+/* The last raw text seen in a column and what it gave: consecutive rows
+ * (participants of a site, records of a subject) mostly repeat a value,
+ * and comparing the bytes is cheaper than hashing, interning or parsing
+ * them again.  Only texts up to ING_LAST_MAX bytes are kept (no
+ * allocation); anything longer takes the normal path. */
+#define ING_LAST_MAX 48
+typedef struct ing_last {
+    size_t len;             /* SIZE_MAX: nothing kept */
+    char s[ING_LAST_MAX];
+    int32_t code;           /* CAT, FORMAT, AUTO: level code or -1 */
+    double d;               /* NUM: the value, NaN when missing */
+} ing_last;
+
+static inline int ing_last_is(const ing_last *c, const char *s, size_t len)
+{
+    return c->len == len && memcmp(c->s, s, len) == 0;
+}
+
+static inline void ing_last_keep(ing_last *c, const char *s, size_t len)
+{
+    if (len <= ING_LAST_MAX) {
+        memcpy(c->s, s, len);
+        c->len = len;
+    } else {
+        c->len = (size_t)-1;
+    }
+}
+
 typedef struct ing_col {
     ing_role role;
     char *name;         /* covariate name / AE term; NULL for scores */
@@ -146,6 +175,7 @@ typedef struct ing_col {
     double *base, *chg; /* long SCORE: BASE / CHG as given (lazy) */
     double *ady;        /* long SCORE: ADY as given (lazy) */
     kap_strtab levels;  /* CAT, FORMAT, AUTO */
+    ing_last last;      /* CAT, NUM, FORMAT, AUTO: last value seen */
     int varying;        /* long AUTO: varies within a participant */
     int numeric;        /* set at the end: AUTO turned out numeric */
     uint32_t seen_file; /* source index + 1 of the last header using it */
@@ -187,7 +217,10 @@ typedef struct ing_builder {
     unsigned long *pline;       /* line of its row / first record */
     int32_t *parm;              /* index into arms (insertion order) */
     size_t n, pcap;
+    size_t last_p;              /* long: participant of the last record,
+                                   SIZE_MAX when none */
     kap_strtab arms;
+    ing_last last_arm;          /* last arm text -> arm code */
     /* columns, and covariate / AE names -> column */
     ing_col *cols;
     size_t ncols, colcap;
@@ -207,6 +240,8 @@ typedef struct ing_builder {
     size_t nmap, mapcap;
     /* long layout */
     kap_strtab canon;           /* canonical visit labels */
+    ing_last last_param;        /* long: last PARAMCD text -> instrument */
+    ing_last last_visit;        /* long: last AVISIT text -> raw visit */
     kap_strtab raw_param;       /* PARAMCD text -> instrument */
     int32_t *raw_param_instr;
     size_t raw_param_cap;
@@ -226,11 +261,15 @@ typedef struct ing_builder {
  * or one of opts->missing_codes (any case). */
 KAP_INTERNAL int ing_is_missing(const ing_builder *b, const char *s,
                                 size_t len);
-/* Add a participant (the caller checked it is new); every column gets a
- * missing value for it.  *index receives its index. */
+/* Add a participant: every column gets a missing value for it, except
+ * those of the file's header (seen_file == file + 1), which the caller
+ * fills from the same row.  *index receives its index.  When the id is
+ * already there, nothing changes and *added = 0 (added may be NULL when
+ * the caller checked the id is new). */
 KAP_INTERNAL int ing_add_participant(ing_builder *b, const char *id,
                                      size_t len, uint32_t file,
-                                     unsigned long line, size_t *index);
+                                     unsigned long line, size_t *index,
+                                     int *added);
 /* Arm code of s (interned). */
 KAP_INTERNAL int ing_arm(ing_builder *b, const char *s, size_t len,
                          int32_t *code);

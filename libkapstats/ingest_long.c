@@ -219,10 +219,16 @@ static int param_instrument(ing_builder *b, const char *s, size_t len,
 {
     size_t r;
     int added;
+    if (ing_last_is(&b->last_param, s, len)) {
+        *k = (size_t)b->last_param.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->raw_param, s, len, &r, &added) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     if (!added) {
         *k = (size_t)b->raw_param_instr[r];
+        ing_last_keep(&b->last_param, s, len);
+        b->last_param.code = (int32_t)*k;
         return KAP_OK;
     }
     if (kap_grow((void **)&b->raw_param_instr, &b->raw_param_cap, r + 1,
@@ -259,10 +265,17 @@ static int param_instrument(ing_builder *b, const char *s, size_t len,
 static int raw_visit(ing_builder *b, const char *s, size_t len, size_t *r)
 {
     int added;
+    if (ing_last_is(&b->last_visit, s, len)) {
+        *r = (size_t)b->last_visit.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->raw_visit, s, len, r, &added) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
-    if (!added)
+    if (!added) {
+        ing_last_keep(&b->last_visit, s, len);
+        b->last_visit.code = (int32_t)*r;
         return KAP_OK;
+    }
     size_t c1 = b->raw_visit_cap, c2 = b->raw_visit_cap, c3 = b->raw_visit_cap;
     size_t c4 = b->raw_visit_cap;
     if (kap_grow((void **)&b->raw_visit_canon, &c1, *r + 1,
@@ -384,7 +397,7 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
         rc = ing_arm(b, arm, al, &code);
         if (!rc)
             rc = ing_add_participant(b, row->field[ji], row->len[ji],
-                                     f->index, row->line[0], &p);
+                                     f->index, row->line[0], &p, NULL);
         if (rc)
             return rc;
         b->parm[p] = code;
@@ -397,7 +410,11 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
     }
     size_t p = (size_t)prev;
     *pp = p;
-    long a = kap_strtab_find(&b->arms, arm, al);
+    long a;
+    if (ing_last_is(&b->last_arm, arm, al))
+        a = b->last_arm.code;
+    else
+        a = kap_strtab_find(&b->arms, arm, al);
     if (a != (long)b->parm[p]) {
         const char *stored = kap_strtab_str(&b->arms, (size_t)b->parm[p]);
         char qs[96];
@@ -445,7 +462,15 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              "a participant id)",
                              kap_quote_value(q, sizeof q, id, il));
     }
-    long prev = kap_strtab_find(&b->ids, id, il);
+    /* records of a participant are usually consecutive: compare with the
+     * last record's id before hashing */
+    long prev;
+    const char *lid = b->last_p != NO_POS ? kap_strtab_str(&b->ids, b->last_p)
+                                          : NULL;
+    if (lid && strncmp(lid, id, il) == 0 && lid[il] == '\0')
+        prev = (long)b->last_p;
+    else
+        prev = kap_strtab_find(&b->ids, id, il);
     if (prev >= 0 && b->pfile[prev] != f->index)
         return kap_err_input(b->err, F, row->line[ji], ji + 1,
                              "participant '%s' also appears in '%s' line %lu "
@@ -461,6 +486,7 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
     int rc = subject_values(b, f, row, prev, &p);
     if (rc)
         return rc;
+    b->last_p = p;
 
     if (f->c_dtype != NO_POS && row->len[f->c_dtype] > 0) {
         b->n_excluded_dtype++;

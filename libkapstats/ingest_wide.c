@@ -151,19 +151,25 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              "(expected a unique participant id)",
                              kap_quote_value(q, sizeof q, id, il));
     }
-    long prev = kap_strtab_find(&b->ids, id, il);
-    if (prev >= 0) {
-        if (b->pfile[prev] == f->index)
+    /* one look-up adds the id or finds the earlier one */
+    size_t i;
+    int added;
+    int rc = ing_add_participant(b, id, il, f->index, row->line[j], &i,
+                                 &added);
+    if (rc)
+        return rc;
+    if (!added) {
+        if (b->pfile[i] == f->index)
             return kap_err_input(b->err, f->name, row->line[j], j + 1,
                                  "duplicate participant_id '%s' (also on "
                                  "line %lu)",
                                  kap_quote_value(q, sizeof q, id, il),
-                                 b->pline[prev]);
+                                 b->pline[i]);
         return kap_err_input(b->err, f->name, row->line[j], j + 1,
                              "participant_id '%s' also appears in '%s' line "
                              "%lu",
                              kap_quote_value(q, sizeof q, id, il),
-                             b->src[b->pfile[prev]].name, b->pline[prev]);
+                             b->src[b->pfile[i]].name, b->pline[i]);
     }
     size_t ja = f->c_arm;
     const char *arm = row->field[ja];
@@ -179,10 +185,7 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              kap_quote_value(q, sizeof q, arm, al));
     }
     int32_t code;
-    int rc = ing_arm(b, arm, al, &code);
-    size_t i;
-    if (!rc)
-        rc = ing_add_participant(b, id, il, f->index, row->line[j], &i);
+    rc = ing_arm(b, arm, al, &code);
     if (rc)
         return rc;
     b->parm[i] = code;
