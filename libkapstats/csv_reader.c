@@ -46,7 +46,10 @@ typedef struct reader {
     kap_csv_row_fn fn;
     void *ctx;
     kap_sha256 sha;
+    struct pipeline *pl;        /* tokenising for another thread, or NULL */
 } reader;
+
+static int pl_row(reader *r);
 
 const char *kap_quote_value(char *out, size_t out_size, const char *s,
                             size_t len)
@@ -226,7 +229,8 @@ static void on_field(void *s, size_t len, void *data)
     }
     while (len && is_blank(f[len - 1]))
         len--;
-    if (kap_grow((void **)&r->buf, &r->bcap, r->blen + len + 1, 1) != KAP_OK)
+    if (r->blen + len + 1 > r->bcap &&
+        kap_grow((void **)&r->buf, &r->bcap, r->blen + len + 1, 1) != KAP_OK)
         goto nomem;
     if (r->nf + 1 > r->fcap) {
         size_t c1 = r->fcap, c2 = r->fcap, c3 = r->fcap, c4 = r->fcap;
@@ -264,10 +268,15 @@ static void on_row(int c, void *data)
                               r->nf, r->nf == 1 ? "" : "s", r->n_header);
         return;
     }
-    for (size_t i = 0; i < r->nf; i++)
-        r->ptr[i] = r->buf + r->off[i];
-    kap_csv_row row = {r->rows, r->nf, r->ptr, r->flen, r->fline, r->line};
-    r->rc = r->fn(r->ctx, &row, r->err);
+    if (r->pl) {
+        r->rc = pl_row(r);
+    } else {
+        for (size_t i = 0; i < r->nf; i++)
+            r->ptr[i] = r->buf + r->off[i];
+        kap_csv_row row = {r->rows, r->nf, r->ptr, r->flen, r->fline,
+                           r->line};
+        r->rc = r->fn(r->ctx, &row, r->err);
+    }
     r->rows++;
     r->nf = 0;
     r->blen = 0;
@@ -423,110 +432,294 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
     return rc;
 }
 
-/* ---- reading a file on a second thread -----------------------------------
- * The file is read and hashed (SHA-256, in file order) by a reader thread
- * while the calling thread parses: a ring of NBUF chunks, filled by the
- * reader, consumed in order by the parser.  The parser reports a read
- * error only when it reaches it, after every byte before it was parsed,
- * exactly as a single thread would; when the parser stops early it tells
- * the reader to stop and joins it.  All memory is allocated by the calling
- * thread (the fault-injection counters are per thread). */
-#define NBUF 4
+/* ---- reading a file: tokenising on a second thread -------------------------
+ * A worker thread reads the file, hashes it (SHA-256, in file order) and
+ * tokenises it with libcsv, all the checks of on_field / on_row included;
+ * it hands complete rows over in batches (a ring of NBATCH).  The calling
+ * thread takes the batches in order and calls the row callback, so the
+ * callback runs where it always did, row after row, while the next rows
+ * are being parsed.
+ *
+ * Errors come out exactly as from one thread: the worker stops at its
+ * first error and publishes the rows before it; the calling thread
+ * delivers those first, so an error of the callback on an earlier row
+ * wins, and the worker's error (copied from its own kap_error) is
+ * returned only after every row before it was delivered.  When the
+ * callback fails, the worker is told to stop and joined.
+ *
+ * The fault-injection build counts allocations per thread, so there the
+ * file is read on the calling thread (the same reader code, serially):
+ * the sweep then reaches every allocation point. */
+#define NBATCH 3
+#define BATCH_BYTES ((size_t)128 * 1024)
+#define BATCH_ROWS ((size_t)4096)
+#define STOPPED (-1000)         /* worker: the calling thread said stop */
 
-typedef struct ring {
+typedef struct batch {
+    char *buf;                  /* the fields of its rows, NUL-terminated */
+    size_t blen, bcap;
+    size_t *off, *flen;         /* per field */
+    unsigned long *fline;
+    size_t nf, fcap;
+    size_t *rfirst, *rnf;       /* per row: first field, number of fields */
+    unsigned long *rend;        /* per row: line where it ends */
+    size_t nr, rcap;
+    size_t index0;              /* index of its first row */
+} batch;
+
+typedef struct pipeline {
+    batch b[NBATCH];
+    size_t head, tail, count;   /* head: the batch the worker fills */
+    int holding;                /* the worker holds b[head] */
+    int done, stop;
+    int rc;                     /* the worker's result, once done */
+    kap_error err;              /* ... and its message */
+    size_t rows;
+    char sha[65];
     FILE *f;
-    kap_sha256 *sha;            /* the reader's until it is joined */
-    unsigned char *buf[NBUF];
-    size_t len[NBUF];
-    size_t head, tail, count;   /* next to fill, next to parse, filled */
-    int done;                   /* the reader has finished */
-    int read_errno;             /* fread failed: its errno, else 0 */
-    int stop;                   /* the parser asks the reader to stop */
+    const char *path;
+    unsigned char *chunk;
+    reader *r;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-} ring;
+} pipeline;
 
-static void *reader_main(void *arg)
+static void batch_free(batch *bt)
 {
-    ring *g = arg;
-    for (;;) {
-        pthread_mutex_lock(&g->mu);
-        while (g->count == NBUF && !g->stop)
-            pthread_cond_wait(&g->cv, &g->mu);
-        int stop = g->stop;
-        size_t slot = g->head;
-        pthread_mutex_unlock(&g->mu);
-        if (stop)
-            return NULL;
-        size_t got = fread(g->buf[slot], 1, CHUNK, g->f);
-        int e = (got == 0 && ferror(g->f)) ? (errno ? errno : EIO) : 0;
-        if (got)
-            kap_sha256_update(g->sha, g->buf[slot], got);
-        pthread_mutex_lock(&g->mu);
-        if (got) {
-            g->len[slot] = got;
-            g->head = (slot + 1) % NBUF;
-            g->count++;
-        } else {
-            g->done = 1;
-            g->read_errno = e;
-        }
-        pthread_cond_broadcast(&g->cv);
-        pthread_mutex_unlock(&g->mu);
-        if (!got)
-            return NULL;
-    }
+    kap_free(bt->buf);
+    kap_free(bt->off);
+    kap_free(bt->flen);
+    kap_free(bt->fline);
+    kap_free(bt->rfirst);
+    kap_free(bt->rnf);
+    kap_free(bt->rend);
 }
 
-/* Parse the chunks of g as the reader fills them. */
-static int parse_ring(reader *r, ring *g, const char *path)
+/* Worker: wait for a free batch at head and start filling it. */
+static int pl_acquire(pipeline *pl)
 {
-    for (;;) {
-        pthread_mutex_lock(&g->mu);
-        while (g->count == 0 && !g->done)
-            pthread_cond_wait(&g->cv, &g->mu);
-        size_t slot = g->tail, len = g->len[slot];
-        int have = g->count > 0, e = g->read_errno;
-        pthread_mutex_unlock(&g->mu);
-        if (!have) {
-            if (e) {
-                char msg[128];
-                const char *s = strerror_r(e, msg, sizeof msg);
-                return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path,
-                               s);
-            }
-            return KAP_OK;
-        }
-        int rc = feed(r, g->buf[slot], len);
-        if (rc)
-            return rc;
-        pthread_mutex_lock(&g->mu);
-        g->tail = (slot + 1) % NBUF;
-        g->count--;
-        pthread_cond_broadcast(&g->cv);
-        pthread_mutex_unlock(&g->mu);
-    }
+    pthread_mutex_lock(&pl->mu);
+    while (pl->count == NBATCH && !pl->stop)
+        pthread_cond_wait(&pl->cv, &pl->mu);
+    int stop = pl->stop;
+    pl->holding = !stop;
+    pthread_mutex_unlock(&pl->mu);
+    if (stop)
+        return STOPPED;
+    batch *bt = &pl->b[pl->head];
+    bt->blen = bt->nf = bt->nr = 0;
+    return KAP_OK;
 }
 
-/* The same on one thread (when no thread can be started). */
-static int parse_serial(reader *r, ring *g, const char *path)
+/* Worker: hand the batch being filled over. */
+static void pl_publish(pipeline *pl)
 {
-    for (;;) {
-        size_t got = fread(g->buf[0], 1, CHUNK, g->f);
+    pthread_mutex_lock(&pl->mu);
+    pl->head = (pl->head + 1) % NBATCH;
+    pl->count++;
+    pl->holding = 0;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Worker (from on_row): append the row just completed to the batch. */
+static int pl_row(reader *r)
+{
+    pipeline *pl = r->pl;
+    batch *bt = &pl->b[pl->head];
+    size_t nf = r->nf;
+    if (bt->nr == 0)
+        bt->index0 = r->rows;
+    if (bt->blen + r->blen > bt->bcap &&
+        kap_grow((void **)&bt->buf, &bt->bcap, bt->blen + r->blen, 1))
+        goto nomem;
+    if (bt->nf + nf > bt->fcap) {
+        size_t c1 = bt->fcap, c2 = bt->fcap, c3 = bt->fcap;
+        if (kap_grow((void **)&bt->off, &c1, bt->nf + nf, sizeof *bt->off) ||
+            kap_grow((void **)&bt->flen, &c2, bt->nf + nf, sizeof *bt->flen) ||
+            kap_grow((void **)&bt->fline, &c3, bt->nf + nf,
+                     sizeof *bt->fline))
+            goto nomem;
+        bt->fcap = c1;
+    }
+    if (bt->nr + 1 > bt->rcap) {
+        size_t c1 = bt->rcap, c2 = bt->rcap, c3 = bt->rcap;
+        if (kap_grow((void **)&bt->rfirst, &c1, bt->nr + 1,
+                     sizeof *bt->rfirst) ||
+            kap_grow((void **)&bt->rnf, &c2, bt->nr + 1, sizeof *bt->rnf) ||
+            kap_grow((void **)&bt->rend, &c3, bt->nr + 1, sizeof *bt->rend))
+            goto nomem;
+        bt->rcap = c1;
+    }
+    if (r->blen)
+        memcpy(bt->buf + bt->blen, r->buf, r->blen);
+    for (size_t i = 0; i < nf; i++) {
+        bt->off[bt->nf + i] = bt->blen + r->off[i];
+        bt->flen[bt->nf + i] = r->flen[i];
+        bt->fline[bt->nf + i] = r->fline[i];
+    }
+    bt->rfirst[bt->nr] = bt->nf;
+    bt->rnf[bt->nr] = nf;
+    bt->rend[bt->nr] = r->line;
+    bt->nr++;
+    bt->nf += nf;
+    bt->blen += r->blen;
+    if (bt->blen >= BATCH_BYTES || bt->nr >= BATCH_ROWS) {
+        pl_publish(pl);
+        return pl_acquire(pl);
+    }
+    return KAP_OK;
+nomem:
+    return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'", r->name);
+}
+
+static void *pl_main(void *arg)
+{
+    pipeline *pl = arg;
+    reader *r = pl->r;
+    int rc = pl_acquire(pl);
+    while (!rc) {
+        size_t got = fread(pl->chunk, 1, CHUNK, pl->f);
         if (got == 0) {
-            if (ferror(g->f)) {
+            if (ferror(pl->f)) {
                 char msg[128];
-                const char *s = strerror_r(errno, msg, sizeof msg);
-                return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path,
-                               s);
+                const char *s = strerror_r(errno ? errno : EIO, msg,
+                                           sizeof msg);
+                rc = kap_err(r->err, KAP_EIO, "cannot read '%s': %s",
+                             pl->path, s);
             }
-            return KAP_OK;
+            break;
         }
-        kap_sha256_update(g->sha, g->buf[0], got);
-        int rc = feed(r, g->buf[0], got);
-        if (rc)
-            return rc;
+        kap_sha256_update(&r->sha, pl->chunk, got);
+        rc = feed(r, pl->chunk, got);
     }
+    if (!rc)
+        rc = finish(r);
+    if (!rc)
+        kap_sha256_final_hex(&r->sha, pl->sha);
+    pthread_mutex_lock(&pl->mu);
+    if (pl->holding) {
+        pl->head = (pl->head + 1) % NBATCH;
+        pl->count++;
+        pl->holding = 0;
+    }
+    pl->rows = r->rows;
+    pl->rc = rc;
+    pl->done = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* Calling thread: deliver the rows of the batches in order. */
+static int pl_deliver(pipeline *pl, kap_csv_row_fn fn, void *ctx,
+                      kap_error *err)
+{
+    const char **ptr = NULL;
+    size_t pcap = 0;
+    int rc = KAP_OK;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (pl->count == 0 && !pl->done)
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        int have = pl->count > 0;
+        size_t slot = pl->tail;
+        pthread_mutex_unlock(&pl->mu);
+        if (!have)
+            break;
+        const batch *bt = &pl->b[slot];
+        for (size_t k = 0; k < bt->nr && !rc; k++) {
+            size_t f0 = bt->rfirst[k], nf = bt->rnf[k];
+            if (nf > pcap && kap_grow((void **)&ptr, &pcap, nf, sizeof *ptr)) {
+                rc = kap_err(err, KAP_ENOMEM, "out of memory reading '%s'",
+                             pl->path);
+                break;
+            }
+            for (size_t i = 0; i < nf; i++)
+                ptr[i] = bt->buf + bt->off[f0 + i];
+            kap_csv_row row = {bt->index0 + k, nf,  ptr, bt->flen + f0,
+                               bt->fline + f0, bt->rend[k]};
+            rc = fn(ctx, &row, err);
+        }
+        if (rc)
+            break;
+        pthread_mutex_lock(&pl->mu);
+        pl->tail = (slot + 1) % NBATCH;
+        pl->count--;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    kap_free(ptr);
+    return rc;
+}
+
+/* Read f through the worker.  Returns STOPPED when no thread could be
+ * started (nothing was read then). */
+static int read_threaded(FILE *f, const char *path, unsigned char *chunk,
+                         kap_csv_row_fn fn, void *ctx, size_t *n_rows,
+                         char sha256[65], kap_error *err)
+{
+    pipeline *pl = kap_calloc(1, sizeof *pl);
+    reader *r = kap_malloc(sizeof *r);
+    if (!pl || !r) {
+        kap_free(pl);
+        kap_free(r);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    pl->f = f;
+    pl->path = path;
+    pl->chunk = chunk;
+    pl->r = r;
+    int rc = reader_init(r, path, NULL, NULL, &pl->err);
+    if (rc) {
+        if (err)
+            *err = pl->err;
+        kap_free(r);
+        kap_free(pl);
+        return rc;
+    }
+    r->pl = pl;
+    pthread_t th;
+    int started = 0;
+    if (pthread_mutex_init(&pl->mu, NULL) == 0) {
+        if (pthread_cond_init(&pl->cv, NULL) == 0) {
+            started = pthread_create(&th, NULL, pl_main, pl) == 0;
+            if (!started)
+                pthread_cond_destroy(&pl->cv);
+        }
+        if (!started)
+            pthread_mutex_destroy(&pl->mu);
+    }
+    if (!started) {
+        reader_free(r);
+        kap_free(r);
+        kap_free(pl);
+        return STOPPED;
+    }
+    rc = pl_deliver(pl, fn, ctx, err);
+    pthread_mutex_lock(&pl->mu);
+    pl->stop = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    pthread_join(th, NULL);
+    pthread_cond_destroy(&pl->cv);
+    pthread_mutex_destroy(&pl->mu);
+    if (!rc && pl->rc) {
+        rc = pl->rc;
+        if (err)
+            *err = pl->err;
+    }
+    if (!rc) {
+        memcpy(sha256, pl->sha, 65);
+        if (n_rows)
+            *n_rows = pl->rows - 1;
+    }
+    for (size_t i = 0; i < NBATCH; i++)
+        batch_free(&pl->b[i]);
+    reader_free(r);
+    kap_free(r);
+    kap_free(pl);
+    return rc;
 }
 
 int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
@@ -538,54 +731,42 @@ int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
         const char *s = strerror_r(errno, msg, sizeof msg);
         return kap_err(err, KAP_EIO, "cannot open '%s': %s", path, s);
     }
-    ring g;
-    memset(&g, 0, sizeof g);
-    g.f = f;
-    /* one allocation for the whole ring */
-    unsigned char *chunks = kap_malloc_array(NBUF, CHUNK);
-    if (!chunks) {
+    unsigned char *chunk = kap_malloc(CHUNK);
+    if (!chunk) {
         fclose(f);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < NBUF; i++)
-        g.buf[i] = chunks + i * CHUNK;
-    reader r;
-    int rc = reader_init(&r, path, fn, ctx, err);
-    g.sha = &r.sha;
-    if (!rc) {
-        pthread_t th;
-        int threaded = pthread_mutex_init(&g.mu, NULL) == 0;
-        if (threaded && pthread_cond_init(&g.cv, NULL) != 0) {
-            pthread_mutex_destroy(&g.mu);
-            threaded = 0;
+    int rc = STOPPED;
+#ifndef KAP_FAULT_INJECTION
+    rc = read_threaded(f, path, chunk, fn, ctx, n_rows, sha256, err);
+#endif
+    if (rc == STOPPED) {
+        reader r;
+        rc = reader_init(&r, path, fn, ctx, err);
+        while (!rc) {
+            size_t got = fread(chunk, 1, CHUNK, f);
+            if (got == 0) {
+                if (ferror(f)) {
+                    char msg[128];
+                    const char *s = strerror_r(errno, msg, sizeof msg);
+                    rc = kap_err(err, KAP_EIO, "cannot read '%s': %s", path,
+                                 s);
+                }
+                break;
+            }
+            kap_sha256_update(&r.sha, chunk, got);
+            rc = feed(&r, chunk, got);
         }
-        if (threaded && pthread_create(&th, NULL, reader_main, &g) != 0) {
-            pthread_cond_destroy(&g.cv);
-            pthread_mutex_destroy(&g.mu);
-            threaded = 0;
+        if (!rc)
+            rc = finish(&r);
+        if (!rc) {
+            kap_sha256_final_hex(&r.sha, sha256);
+            if (n_rows)
+                *n_rows = r.rows - 1;
         }
-        if (threaded) {
-            rc = parse_ring(&r, &g, path);
-            pthread_mutex_lock(&g.mu);
-            g.stop = 1;
-            pthread_cond_broadcast(&g.cv);
-            pthread_mutex_unlock(&g.mu);
-            pthread_join(th, NULL);
-            pthread_cond_destroy(&g.cv);
-            pthread_mutex_destroy(&g.mu);
-        } else {
-            rc = parse_serial(&r, &g, path);
-        }
+        reader_free(&r);
     }
-    if (!rc)
-        rc = finish(&r);
-    if (!rc) {
-        kap_sha256_final_hex(&r.sha, sha256);
-        if (n_rows)
-            *n_rows = r.rows - 1;
-    }
-    reader_free(&r);
     fclose(f);
-    kap_free(chunks);
+    kap_free(chunk);
     return rc;
 }
