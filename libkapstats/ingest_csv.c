@@ -144,6 +144,13 @@ static int grow_participants(ing_builder *b)
         resize_if((void **)&b->pline, ncap, sizeof *b->pline, 1) ||
         resize_if((void **)&b->parm, ncap, sizeof *b->parm, 1))
         return KAP_ENOMEM;
+    for (size_t k = 0; k < b->ninstr; k++) {
+        ing_instr *in = &b->instr[k];
+        if (in->nv && (ncap > (size_t)-1 / in->nv ||
+                       resize((void **)&in->sc, ncap * in->nv,
+                              sizeof *in->sc)))
+            return KAP_ENOMEM;
+    }
     for (size_t c = 0; c < b->ncols; c++) {
         ing_col *col = &b->cols[c];
         if (resize((void **)&col->d, ncap, sizeof *col->d) ||
@@ -159,8 +166,10 @@ static int grow_participants(ing_builder *b)
     return KAP_OK;
 }
 
-static void set_missing(ing_col *col, size_t i)
+static void set_missing(const ing_builder *b, ing_col *col, size_t i)
 {
+    if (col->role == ING_SCORE)
+        *ing_score(b, col, i) = NAN;
     if (col->d)
         col->d[i] = NAN;
     if (col->code)
@@ -200,7 +209,7 @@ int ing_add_participant(ing_builder *b, const char *id, size_t len,
      * set missing here. */
     for (size_t c = 0; c < b->ncols; c++)
         if (b->cols[c].seen_file != file + 1)
-            set_missing(&b->cols[c], i);
+            set_missing(b, &b->cols[c], i);
     b->n = i + 1;
     return KAP_OK;
 }
@@ -237,8 +246,10 @@ int ing_col_lazy(ing_builder *b, double **p)
     return KAP_OK;
 }
 
-/* A new column of the role; takes ownership of name. */
-static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
+/* A new column of the role; takes ownership of name.  A score column is
+ * visit `visit` of instrument `instr`, whose block already has its slot. */
+static int new_col(ing_builder *b, ing_role role, char *name, size_t instr,
+                   size_t visit, size_t *out)
 {
     if (kap_grow((void **)&b->cols, &b->colcap, b->ncols + 1,
                  sizeof *b->cols) != KAP_OK) {
@@ -250,14 +261,15 @@ static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
     c->last.len = (size_t)-1;
     c->role = role;
     c->name = name;
+    c->instr = instr;
+    c->visit = visit;
     int rc = KAP_OK;
     switch (role) {
     case ING_NUM:
         rc = alloc_filled((void **)&c->d, b->pcap, sizeof *c->d);
         break;
     case ING_SCORE:
-        rc = alloc_filled((void **)&c->d, b->pcap, sizeof *c->d);
-        if (!rc && b->layout == KAP_LAYOUT_LONG)
+        if (b->layout == KAP_LAYOUT_LONG)
             rc = alloc_filled((void **)&c->line, b->pcap, sizeof *c->line);
         break;
     case ING_AE:
@@ -271,7 +283,7 @@ static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
     if (rc)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     for (size_t i = 0; i < b->n; i++)
-        set_missing(c, i);
+        set_missing(b, c, i);
     *out = b->ncols - 1;
     return KAP_OK;
 }
@@ -303,7 +315,7 @@ static int keyed_col(ing_builder *b, char prefix, ing_role role,
     char *dup = kap_strdup(name);
     if (!dup)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
-    rc = new_col(b, role, dup, col);
+    rc = new_col(b, role, dup, 0, 0, col);
     if (rc)
         return rc;
     b->colkey_col[k] = *col;
@@ -479,6 +491,20 @@ int ing_visit_get(ing_builder *b, size_t k, const char *label, int baseline,
     if (kap_grow((void **)&in->v, &in->vcap, in->nv + 1, sizeof *in->v) !=
         KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    /* The instrument's score block gets one more value per row, in place:
+     * rows move back to front to their wider positions (wide files add
+     * every visit before the first row, so this is usually free). */
+    size_t nv = in->nv, rows = b->pcap ? b->pcap : 1;
+    if (rows > (size_t)-1 / sizeof(double) / (nv + 1))
+        return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    double *sc = kap_realloc(in->sc, rows * (nv + 1) * sizeof *sc);
+    if (!sc)
+        return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    in->sc = sc;
+    for (size_t i = b->n; i-- > 0;) {
+        memmove(sc + i * (nv + 1), sc + i * nv, nv * sizeof *sc);
+        sc[i * (nv + 1) + nv] = NAN;
+    }
     ing_visit *vis = &in->v[in->nv];
     memset(vis, 0, sizeof *vis);
     vis->label = kap_strdup(label);
@@ -491,11 +517,9 @@ int ing_visit_get(ing_builder *b, size_t k, const char *label, int baseline,
     vis->col = NO_POS;
     in->nv++;
     size_t col;
-    int rc = new_col(b, ING_SCORE, NULL, &col);
+    int rc = new_col(b, ING_SCORE, NULL, k, in->nv - 1, &col);
     if (rc)
         return rc;
-    b->cols[col].instr = k;
-    b->cols[col].visit = in->nv - 1;
     vis->col = col;
     *v = in->nv - 1;
     *created = 1;
@@ -582,6 +606,7 @@ static void builder_free(ing_builder *b)
             kap_free(in->v[v].label);
         kap_free(in->v);
         kap_free(in->vmap);
+        kap_free(in->sc);
     }
     kap_free(b->instr);
     for (size_t s = 0; s < b->nsrc; s++)
@@ -1015,17 +1040,28 @@ static int finish(ing_builder *b, kap_trial **out)
         size_t nv = in->nv;
         if (n && nv > (size_t)-1 / sizeof(double) / n)
             goto nomem;
-        d->scores = kap_malloc_array(nonzero(n * nv), sizeof *d->scores);
-        if (!d->scores)
+        /* The block is already n x nv, row-major, visits in creation
+         * order: sort each row's visits in place and hand the block over
+         * (no second copy of the scores at the peak). */
+        double *sc = in->sc, row[64], *tmp = nv <= 64 ? row : NULL;
+        if (!tmp && !(tmp = kap_malloc_array(nv, sizeof *tmp)))
             goto nomem;
-        for (size_t vv = 0; vv < nv; vv++) {
-            ing_col *c = &b->cols[in->v[vorder[iorder[kk]][vv]].col];
-            for (size_t i = 0; i < n; i++)
-                d->scores[i * nv + vv] = c->d[i];
-            /* the column is no longer needed: lower the peak */
-            kap_free(c->d);
-            c->d = NULL;
+        const size_t *vo = vorder[iorder[kk]];
+        int sorted = 1;
+        for (size_t vv = 0; vv < nv; vv++)
+            sorted &= vo[vv] == vv;
+        for (size_t i = 0; i < n && !sorted; i++) {
+            double *r = sc + i * nv;
+            for (size_t vv = 0; vv < nv; vv++)
+                tmp[vv] = r[vo[vv]];
+            memcpy(r, tmp, nv * sizeof *r);
         }
+        if (tmp != row)
+            kap_free(tmp);
+        if (!sc && !(sc = kap_malloc(sizeof *sc)))
+            goto nomem;
+        d->scores = sc;
+        in->sc = NULL;
     }
 
     /* adverse events */

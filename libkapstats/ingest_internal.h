@@ -168,7 +168,8 @@ typedef struct ing_col {
     ing_role role;
     char *name;         /* covariate name / AE term; NULL for scores */
     size_t instr, visit;/* ING_SCORE */
-    double *d;          /* SCORE, NUM */
+    double *d;          /* NUM (scores live in their instrument's block:
+                           ing_score()) */
     int32_t *code;      /* CAT, FORMAT, AUTO: index into levels, -1 */
     int8_t *flag;       /* AE: 1, 0, -1 */
     uint32_t *line;     /* long SCORE: line of the record, 0 = none */
@@ -200,6 +201,8 @@ typedef struct ing_instr {
     size_t nv, vcap;
     int32_t *vmap;      /* long: canonical visit id -> visit + 1, 0 none */
     size_t vmap_cap;
+    double *sc;         /* scores: pcap x nv, row-major (the trial's
+                           layout), visits in creation order */
 } ing_instr;
 
 typedef struct ing_map {
@@ -256,6 +259,14 @@ typedef struct ing_builder {
     uint32_t *ae_pair;          /* long: (participant, term) pairs */
     size_t n_ae_pair, ae_pair_cap;
 } ing_builder;
+
+/* Participant i's score cell of score column c. */
+static inline double *ing_score(const ing_builder *b, const ing_col *c,
+                                size_t i)
+{
+    const ing_instr *in = &b->instr[c->instr];
+    return &in->sc[i * in->nv + c->visit];
+}
 
 /* Whether s[0..len) is a missing value: empty, NA, N/A, ., NaN (any case)
  * or one of opts->missing_codes (any case). */

@@ -560,7 +560,7 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
     }
     rc = ing_parse_score(b, k, F, row->line[f->c_aval], f->c_aval + 1,
                          row->field[f->c_aval], row->len[f->c_aval],
-                         &col->d[p]);
+                         ing_score(b, col, p));
     if (rc)
         return rc;
     col->line[p] = (uint32_t)row->line[0];
@@ -636,7 +636,9 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
             for (size_t p = p0; p < b->n; p++) {
                 if (!c->line[p])
                     continue;
-                double blv = (blc && blc->line[p]) ? blc->d[p] : NAN;
+                double blv =
+                    (blc && blc->line[p]) ? *ing_score(b, blc, p) : NAN;
+                double aval = *ing_score(b, c, p);
                 double base = c->base ? c->base[p] : NAN;
                 double chg = c->chg ? c->chg[p] : NAN;
                 int what = 0;
@@ -646,12 +648,12 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
                     what = 1;
                     given = base;
                     expect = blv;
-                } else if (!isnan(chg) && !isnan(c->d[p])) {
+                } else if (!isnan(chg) && !isnan(aval)) {
                     ref = !isnan(blv) ? blv : base;
                     if (!isnan(ref)) {
-                        expect = c->d[p] - ref;
+                        expect = aval - ref;
                         double scale = fmax(fmax(fabs(chg), fabs(expect)),
-                                            fmax(fabs(c->d[p]), fabs(ref)));
+                                            fmax(fabs(aval), fabs(ref)));
                         if (mismatch(chg, expect, scale)) {
                             what = 2;
                             given = chg;
@@ -689,7 +691,8 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
                          "CHG %.15g does not match AVAL - baseline = %.15g - "
                          "%.15g = %.15g for participant '%s', %s visit '%s' "
                          "(relative tolerance 1e-9)",
-                         best_given, c->d[best_p], best_ref, best_expect, qid,
+                         best_given, *ing_score(b, c, best_p), best_ref,
+                         best_expect, qid,
                          in->name, in->v[best_v].label);
 }
 

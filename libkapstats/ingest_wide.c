@@ -198,7 +198,7 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
         unsigned long line = row->line[c];
         if (col->role == ING_SCORE) {
             rc = ing_parse_score(b, col->instr, f->name, line, c + 1, s, len,
-                                 &col->d[i]);
+                                 ing_score(b, col, i));
         } else if (col->role == ING_AE) {
             if (ing_is_missing(b, s, len))
                 col->flag[i] = -1;

@@ -71,7 +71,8 @@ static uint32_t hash_bytes(const char *s, size_t len)
 static int same(const kap_strtab *t, size_t e, const char *s, size_t len)
 {
     size_t end = e + 1 < t->n ? t->off[e + 1] : t->len;
-    return end - t->off[e] == len + 1 && memcmp(t->buf + t->off[e], s, len) == 0;
+    return end - t->off[e] == len + 1 &&
+           memcmp(t->buf + t->off[e], s, len) == 0;
 }
 
 /* A slot holds the entry + 1 in its low 32 bits (0 = empty) and the
