@@ -22,6 +22,20 @@
 #define CHUNK ((size_t)64 * 1024)
 #define BLK ((size_t)4096)      /* libcsv buffer growth step */
 
+/* Fields, and (when tokenising for another thread) the rows they make:
+ * the reader fills one, and hands it over whole to the other thread. */
+typedef struct batch {
+    char *buf;                  /* fields back to back, NUL-terminated */
+    size_t blen, bcap;
+    size_t *off, *flen;         /* per field */
+    unsigned long *fline;       /* per field: line where it starts */
+    size_t nf, fcap;
+    size_t *rfirst, *rnf;       /* per row: first field, number of fields */
+    unsigned long *rend;        /* per row: line where it ends */
+    size_t nr, rcap;
+    size_t index0;              /* index of its first row */
+} batch;
+
 /* How the parser's final field is to be taken when csv_fini submits it. */
 enum { FINI_NORMAL = 0, FINI_UNTERMINATED = 1, FINI_TOO_LONG = 2 };
 
@@ -34,13 +48,12 @@ typedef struct reader {
     int prev_cr;                /* last byte fed was CR */
     int at_start;               /* nothing fed yet (BOM check) */
     int fini_mode;
-    /* the row being collected */
-    char *buf;                  /* fields back to back, NUL-terminated */
-    size_t blen, bcap;
-    size_t *off, *flen;
-    unsigned long *fline;
-    const char **ptr;
-    size_t nf, fcap;
+    /* the fields being collected: the current row's, from field row0 on
+     * (row0 = 0 unless rows accumulate for another thread) */
+    batch cur;
+    size_t row0;
+    const char **ptr;           /* one thread: the row's field pointers */
+    size_t pcap;
     size_t n_header;
     size_t rows;                /* rows delivered, header included */
     kap_csv_row_fn fn;
@@ -49,7 +62,7 @@ typedef struct reader {
     struct pipeline *pl;        /* tokenising for another thread, or NULL */
 } reader;
 
-static int pl_row(reader *r);
+static int pl_row(reader *r, size_t nf);
 
 const char *kap_quote_value(char *out, size_t out_size, const char *s,
                             size_t len)
@@ -180,7 +193,8 @@ static void on_field(void *s, size_t len, void *data)
     int plain = plain_ascii(f, len);
     unsigned long breaks = plain ? 0 : count_breaks(f, len);
     unsigned long start = r->line > breaks ? r->line - breaks : 1;
-    unsigned long col = (unsigned long)r->nf + 1;
+    size_t nf = r->cur.nf - r->row0;   /* fields of the row so far */
+    unsigned long col = (unsigned long)nf + 1;
     if (r->fini_mode == FINI_UNTERMINATED) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "unterminated quoted field: the quote opened "
@@ -199,7 +213,7 @@ static void on_field(void *s, size_t len, void *data)
                               KAP_CSV_MAX_FIELD);
         return;
     }
-    if (r->rows > 0 && r->nf >= r->n_header) {
+    if (r->rows > 0 && nf >= r->n_header) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "row has more fields than the header (%zu)",
                               r->n_header);
@@ -229,25 +243,25 @@ static void on_field(void *s, size_t len, void *data)
     }
     while (len && is_blank(f[len - 1]))
         len--;
-    if (r->blen + len + 1 > r->bcap &&
-        kap_grow((void **)&r->buf, &r->bcap, r->blen + len + 1, 1) != KAP_OK)
+    batch *c = &r->cur;
+    if (c->blen + len + 1 > c->bcap &&
+        kap_grow((void **)&c->buf, &c->bcap, c->blen + len + 1, 1) != KAP_OK)
         goto nomem;
-    if (r->nf + 1 > r->fcap) {
-        size_t c1 = r->fcap, c2 = r->fcap, c3 = r->fcap, c4 = r->fcap;
-        if (kap_grow((void **)&r->off, &c1, r->nf + 1, sizeof *r->off) ||
-            kap_grow((void **)&r->flen, &c2, r->nf + 1, sizeof *r->flen) ||
-            kap_grow((void **)&r->fline, &c3, r->nf + 1, sizeof *r->fline) ||
-            kap_grow((void **)&r->ptr, &c4, r->nf + 1, sizeof *r->ptr))
+    if (c->nf + 1 > c->fcap) {
+        size_t c1 = c->fcap, c2 = c->fcap, c3 = c->fcap;
+        if (kap_grow((void **)&c->off, &c1, c->nf + 1, sizeof *c->off) ||
+            kap_grow((void **)&c->flen, &c2, c->nf + 1, sizeof *c->flen) ||
+            kap_grow((void **)&c->fline, &c3, c->nf + 1, sizeof *c->fline))
             goto nomem;
-        r->fcap = c1;
+        c->fcap = c1;
     }
-    memcpy(r->buf + r->blen, f, len);
-    r->buf[r->blen + len] = '\0';
-    r->off[r->nf] = r->blen;
-    r->flen[r->nf] = len;
-    r->fline[r->nf] = start;
-    r->blen += len + 1;
-    r->nf++;
+    memcpy(c->buf + c->blen, f, len);
+    c->buf[c->blen + len] = '\0';
+    c->off[c->nf] = c->blen;
+    c->flen[c->nf] = len;
+    c->fline[c->nf] = start;
+    c->blen += len + 1;
+    c->nf++;
     return;
 nomem:
     r->rc = kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'", r->name);
@@ -259,27 +273,35 @@ static void on_row(int c, void *data)
     reader *r = data;
     if (r->rc)
         return;
+    size_t nf = r->cur.nf - r->row0;
     if (r->rows == 0) {
-        r->n_header = r->nf;
-    } else if (r->nf < r->n_header) {
+        r->n_header = nf;
+    } else if (nf < r->n_header) {
         r->rc = kap_err_input(r->err, r->name, r->line,
-                              (unsigned long)r->nf + 1,
+                              (unsigned long)nf + 1,
                               "row has %zu field%s but the header has %zu",
-                              r->nf, r->nf == 1 ? "" : "s", r->n_header);
+                              nf, nf == 1 ? "" : "s", r->n_header);
         return;
     }
     if (r->pl) {
-        r->rc = pl_row(r);
-    } else {
-        for (size_t i = 0; i < r->nf; i++)
-            r->ptr[i] = r->buf + r->off[i];
-        kap_csv_row row = {r->rows, r->nf, r->ptr, r->flen, r->fline,
-                           r->line};
-        r->rc = r->fn(r->ctx, &row, r->err);
+        r->rc = pl_row(r, nf);
+        r->rows++;
+        return;
     }
+    if (nf > r->pcap &&
+        kap_grow((void **)&r->ptr, &r->pcap, nf, sizeof *r->ptr) != KAP_OK) {
+        r->rc = kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
+                        r->name);
+        return;
+    }
+    for (size_t i = 0; i < nf; i++)
+        r->ptr[i] = r->cur.buf + r->cur.off[i];
+    kap_csv_row row = {r->rows, nf, r->ptr, r->cur.flen, r->cur.fline,
+                       r->line};
+    r->rc = r->fn(r->ctx, &row, r->err);
     r->rows++;
-    r->nf = 0;
-    r->blen = 0;
+    r->cur.nf = 0;
+    r->cur.blen = 0;
 }
 
 /* Feed data[0..len) to libcsv, one line-terminated segment at a time. */
@@ -315,7 +337,7 @@ static int feed(reader *r, const unsigned char *data, size_t len)
                 return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
                                r->name);
             unsigned char bad = data[i + got];
-            unsigned long col = (unsigned long)r->nf + 1;
+            unsigned long col = (unsigned long)(r->cur.nf - r->row0) + 1;
             if (e == CSV_ETOOBIG)
                 return kap_err_input(r->err, r->name, r->line, col,
                                      "field too large");
@@ -403,13 +425,21 @@ static int reader_init(reader *r, const char *name, kap_csv_row_fn fn,
     return KAP_OK;
 }
 
+static void batch_free(batch *bt)
+{
+    kap_free(bt->buf);
+    kap_free(bt->off);
+    kap_free(bt->flen);
+    kap_free(bt->fline);
+    kap_free(bt->rfirst);
+    kap_free(bt->rnf);
+    kap_free(bt->rend);
+}
+
 static void reader_free(reader *r)
 {
     csv_free(&r->p);
-    kap_free(r->buf);
-    kap_free(r->off);
-    kap_free(r->flen);
-    kap_free(r->fline);
+    batch_free(&r->cur);
     kap_free(r->ptr);
 }
 
@@ -455,22 +485,10 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
 #define BATCH_ROWS ((size_t)4096)
 #define STOPPED (-1000)         /* worker: the calling thread said stop */
 
-typedef struct batch {
-    char *buf;                  /* the fields of its rows, NUL-terminated */
-    size_t blen, bcap;
-    size_t *off, *flen;         /* per field */
-    unsigned long *fline;
-    size_t nf, fcap;
-    size_t *rfirst, *rnf;       /* per row: first field, number of fields */
-    unsigned long *rend;        /* per row: line where it ends */
-    size_t nr, rcap;
-    size_t index0;              /* index of its first row */
-} batch;
-
 typedef struct pipeline {
     batch b[NBATCH];
-    size_t head, tail, count;   /* head: the batch the worker fills */
-    int holding;                /* the worker holds b[head] */
+    size_t head, tail, count;   /* next to hand over, next to deliver,
+                                   handed over and not yet delivered */
     int done, stop;
     int rc;                     /* the worker's result, once done */
     kap_error err;              /* ... and its message */
@@ -484,100 +502,63 @@ typedef struct pipeline {
     pthread_cond_t cv;
 } pipeline;
 
-static void batch_free(batch *bt)
-{
-    kap_free(bt->buf);
-    kap_free(bt->off);
-    kap_free(bt->flen);
-    kap_free(bt->fline);
-    kap_free(bt->rfirst);
-    kap_free(bt->rnf);
-    kap_free(bt->rend);
-}
-
-/* Worker: wait for a free batch at head and start filling it. */
-static int pl_acquire(pipeline *pl)
+/* Worker: hand the reader's rows over, once a slot is free, and take the
+ * slot's old (delivered) storage back, emptied, to fill next. */
+static int pl_publish(pipeline *pl, reader *r)
 {
     pthread_mutex_lock(&pl->mu);
     while (pl->count == NBATCH && !pl->stop)
         pthread_cond_wait(&pl->cv, &pl->mu);
     int stop = pl->stop;
-    pl->holding = !stop;
+    size_t slot = pl->head;
     pthread_mutex_unlock(&pl->mu);
     if (stop)
         return STOPPED;
-    batch *bt = &pl->b[pl->head];
-    bt->blen = bt->nf = bt->nr = 0;
-    return KAP_OK;
-}
-
-/* Worker: hand the batch being filled over. */
-static void pl_publish(pipeline *pl)
-{
+    /* the slot is not the calling thread's until it is counted below */
+    batch old = pl->b[slot];
+    pl->b[slot] = r->cur;
+    r->cur = old;
+    r->cur.blen = r->cur.nf = r->cur.nr = 0;
+    r->row0 = 0;
     pthread_mutex_lock(&pl->mu);
-    pl->head = (pl->head + 1) % NBATCH;
+    pl->head = (slot + 1) % NBATCH;
     pl->count++;
-    pl->holding = 0;
     pthread_cond_broadcast(&pl->cv);
     pthread_mutex_unlock(&pl->mu);
+    return KAP_OK;
 }
 
-/* Worker (from on_row): append the row just completed to the batch. */
-static int pl_row(reader *r)
+/* Worker (from on_row): the row of nf fields from row0 on is complete. */
+static int pl_row(reader *r, size_t nf)
 {
-    pipeline *pl = r->pl;
-    batch *bt = &pl->b[pl->head];
-    size_t nf = r->nf;
-    if (bt->nr == 0)
-        bt->index0 = r->rows;
-    if (bt->blen + r->blen > bt->bcap &&
-        kap_grow((void **)&bt->buf, &bt->bcap, bt->blen + r->blen, 1))
-        goto nomem;
-    if (bt->nf + nf > bt->fcap) {
-        size_t c1 = bt->fcap, c2 = bt->fcap, c3 = bt->fcap;
-        if (kap_grow((void **)&bt->off, &c1, bt->nf + nf, sizeof *bt->off) ||
-            kap_grow((void **)&bt->flen, &c2, bt->nf + nf, sizeof *bt->flen) ||
-            kap_grow((void **)&bt->fline, &c3, bt->nf + nf,
-                     sizeof *bt->fline))
-            goto nomem;
-        bt->fcap = c1;
+    batch *c = &r->cur;
+    if (c->nr + 1 > c->rcap) {
+        size_t c1 = c->rcap, c2 = c->rcap, c3 = c->rcap;
+        if (kap_grow((void **)&c->rfirst, &c1, c->nr + 1,
+                     sizeof *c->rfirst) ||
+            kap_grow((void **)&c->rnf, &c2, c->nr + 1, sizeof *c->rnf) ||
+            kap_grow((void **)&c->rend, &c3, c->nr + 1, sizeof *c->rend))
+            return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
+                           r->name);
+        c->rcap = c1;
     }
-    if (bt->nr + 1 > bt->rcap) {
-        size_t c1 = bt->rcap, c2 = bt->rcap, c3 = bt->rcap;
-        if (kap_grow((void **)&bt->rfirst, &c1, bt->nr + 1,
-                     sizeof *bt->rfirst) ||
-            kap_grow((void **)&bt->rnf, &c2, bt->nr + 1, sizeof *bt->rnf) ||
-            kap_grow((void **)&bt->rend, &c3, bt->nr + 1, sizeof *bt->rend))
-            goto nomem;
-        bt->rcap = c1;
-    }
-    if (r->blen)
-        memcpy(bt->buf + bt->blen, r->buf, r->blen);
-    for (size_t i = 0; i < nf; i++) {
-        bt->off[bt->nf + i] = bt->blen + r->off[i];
-        bt->flen[bt->nf + i] = r->flen[i];
-        bt->fline[bt->nf + i] = r->fline[i];
-    }
-    bt->rfirst[bt->nr] = bt->nf;
-    bt->rnf[bt->nr] = nf;
-    bt->rend[bt->nr] = r->line;
-    bt->nr++;
-    bt->nf += nf;
-    bt->blen += r->blen;
-    if (bt->blen >= BATCH_BYTES || bt->nr >= BATCH_ROWS) {
-        pl_publish(pl);
-        return pl_acquire(pl);
-    }
+    if (c->nr == 0)
+        c->index0 = r->rows;
+    c->rfirst[c->nr] = r->row0;
+    c->rnf[c->nr] = nf;
+    c->rend[c->nr] = r->line;
+    c->nr++;
+    r->row0 = c->nf;
+    if (c->blen >= BATCH_BYTES || c->nr >= BATCH_ROWS)
+        return pl_publish(r->pl, r);
     return KAP_OK;
-nomem:
-    return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'", r->name);
 }
 
 static void *pl_main(void *arg)
 {
     pipeline *pl = arg;
     reader *r = pl->r;
-    int rc = pl_acquire(pl);
+    int rc = KAP_OK;
     while (!rc) {
         size_t got = fread(pl->chunk, 1, CHUNK, pl->f);
         if (got == 0) {
@@ -597,12 +578,10 @@ static void *pl_main(void *arg)
         rc = finish(r);
     if (!rc)
         kap_sha256_final_hex(&r->sha, pl->sha);
+    /* the rows before an error are delivered before it */
+    if (rc != STOPPED && r->cur.nr > 0 && pl_publish(pl, r) == STOPPED)
+        rc = STOPPED;
     pthread_mutex_lock(&pl->mu);
-    if (pl->holding) {
-        pl->head = (pl->head + 1) % NBATCH;
-        pl->count++;
-        pl->holding = 0;
-    }
     pl->rows = r->rows;
     pl->rc = rc;
     pl->done = 1;
