@@ -483,6 +483,7 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
 #define NBATCH 3
 #define BATCH_BYTES ((size_t)128 * 1024)
 #define BATCH_ROWS ((size_t)4096)
+#define PEEK_AHEAD 8            /* rows between a peek and its delivery */
 #define STOPPED (-1000)         /* worker: the calling thread said stop */
 
 typedef struct pipeline {
@@ -498,6 +499,7 @@ typedef struct pipeline {
     const char *path;
     unsigned char *chunk;
     reader *r;
+    kap_csv_peek_fn peek;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } pipeline;
@@ -609,6 +611,12 @@ static int pl_deliver(pipeline *pl, kap_csv_row_fn fn, void *ctx,
         const batch *bt = &pl->b[slot];
         for (size_t k = 0; k < bt->nr && !rc; k++) {
             size_t f0 = bt->rfirst[k], nf = bt->rnf[k];
+            if (pl->peek && k + PEEK_AHEAD < bt->nr) {
+                size_t g0 = bt->rfirst[k + PEEK_AHEAD];
+                pl->peek(ctx, bt->index0 + k + PEEK_AHEAD,
+                         bt->rnf[k + PEEK_AHEAD], bt->buf, bt->off + g0,
+                         bt->flen + g0);
+            }
             if (nf > pcap && kap_grow((void **)&ptr, &pcap, nf, sizeof *ptr)) {
                 rc = kap_err(err, KAP_ENOMEM, "out of memory reading '%s'",
                              pl->path);
@@ -635,8 +643,8 @@ static int pl_deliver(pipeline *pl, kap_csv_row_fn fn, void *ctx,
 /* Read f through the worker.  Returns STOPPED when no thread could be
  * started (nothing was read then). */
 static int read_threaded(FILE *f, const char *path, unsigned char *chunk,
-                         kap_csv_row_fn fn, void *ctx, size_t *n_rows,
-                         char sha256[65], kap_error *err)
+                         kap_csv_row_fn fn, kap_csv_peek_fn peek, void *ctx,
+                         size_t *n_rows, char sha256[65], kap_error *err)
 {
     pipeline *pl = kap_calloc(1, sizeof *pl);
     reader *r = kap_malloc(sizeof *r);
@@ -649,6 +657,7 @@ static int read_threaded(FILE *f, const char *path, unsigned char *chunk,
     pl->path = path;
     pl->chunk = chunk;
     pl->r = r;
+    pl->peek = peek;
     int rc = reader_init(r, path, NULL, NULL, &pl->err);
     if (rc) {
         if (err)
@@ -704,6 +713,13 @@ static int read_threaded(FILE *f, const char *path, unsigned char *chunk,
 int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
                       size_t *n_rows, char sha256[65], kap_error *err)
 {
+    return kap_csv_read_file_peek(path, fn, NULL, ctx, n_rows, sha256, err);
+}
+
+int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
+                           kap_csv_peek_fn peek, void *ctx, size_t *n_rows,
+                           char sha256[65], kap_error *err)
+{
     FILE *f = fopen(path, "rb");
     if (!f) {
         char msg[128];
@@ -717,7 +733,7 @@ int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
     }
     int rc = STOPPED;
 #ifndef KAP_FAULT_INJECTION
-    rc = read_threaded(f, path, chunk, fn, ctx, n_rows, sha256, err);
+    rc = read_threaded(f, path, chunk, fn, peek, ctx, n_rows, sha256, err);
 #endif
     if (rc == STOPPED) {
         reader r;

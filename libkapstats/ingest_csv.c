@@ -1215,6 +1215,14 @@ static int on_row(void *ctx, const kap_csv_row *row, kap_error *err)
     return ing_wide_header(b, &fc->f, fc->name, fc->index, row);
 }
 
+static void on_peek(void *ctx, size_t index, size_t n, const char *buf,
+                    const size_t *off, const size_t *len)
+{
+    file_ctx *fc = ctx;
+    if (index > 0 && fc->b->layout == KAP_LAYOUT_WIDE)
+        ing_wide_peek(fc->b, fc->f, n, buf, off, len);
+}
+
 /* Read one data file (from path, or from data when data != NULL). */
 static int read_one(ing_builder *b, const char *name, const void *data,
                     size_t len)
@@ -1230,7 +1238,8 @@ static int read_one(ing_builder *b, const char *name, const void *data,
         rc = kap_csv_read_memory(fc.name, data, len, on_row, &fc, &rows, sha,
                                  b->err);
     else
-        rc = kap_csv_read_file(fc.name, on_row, &fc, &rows, sha, b->err);
+        rc = kap_csv_read_file_peek(fc.name, on_row, on_peek, &fc, &rows,
+                                    sha, b->err);
     if (!rc && rows == 0)
         rc = kap_err_input(b->err, fc.name, fc.header_line + 1, 0,
                            "no participants: the file has a header but no "

@@ -36,6 +36,10 @@ KAP_INTERNAL void kap_strtab_free(kap_strtab *t);
  * KAP_OK or KAP_ENOMEM. */
 KAP_INTERNAL int kap_strtab_intern(kap_strtab *t, const char *s, size_t len,
                                    size_t *index, int *added);
+/* Start loading the slot where s[0..len) is or would go (a hint before a
+ * look-up in a table too large for the cache; changes nothing). */
+KAP_INTERNAL void kap_strtab_prefetch(const kap_strtab *t, const char *s,
+                                      size_t len);
 /* Index of s[0..len), or -1 if absent. */
 KAP_INTERNAL long kap_strtab_find(const kap_strtab *t, const char *s,
                                   size_t len);
@@ -76,6 +80,19 @@ typedef int (*kap_csv_row_fn)(void *ctx, const kap_csv_row *row,
 KAP_INTERNAL int kap_csv_read_file(const char *path, kap_csv_row_fn fn,
                                    void *ctx, size_t *n_rows,
                                    char sha256[65], kap_error *err);
+/* The same, with a hint: when rows are parsed ahead (on another thread),
+ * peek(ctx, index, n, buf, off, len) may be called with a row's fields
+ * (field i is the NUL-terminated buf + off[i], len[i] bytes) a few rows
+ * before fn gets that row, e.g. to prefetch what fn will look up.  peek
+ * must not change anything fn's results depend on; it may never be
+ * called for a row, and the memory is valid only during the call. */
+typedef void (*kap_csv_peek_fn)(void *ctx, size_t index, size_t n,
+                                const char *buf, const size_t *off,
+                                const size_t *len);
+KAP_INTERNAL int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
+                                        kap_csv_peek_fn peek, void *ctx,
+                                        size_t *n_rows, char sha256[65],
+                                        kap_error *err);
 KAP_INTERNAL int kap_csv_read_memory(const char *name, const void *data,
                                      size_t len, kap_csv_row_fn fn,
                                      void *ctx, size_t *n_rows,
@@ -356,6 +373,10 @@ KAP_INTERNAL int ing_wide_header(ing_builder *b, ing_file **f,
                                  const kap_csv_row *row);
 KAP_INTERNAL int ing_wide_row(ing_builder *b, ing_file *f,
                               const kap_csv_row *row);
+/* Prefetch hint for a wide data row to come (its participant id). */
+KAP_INTERNAL void ing_wide_peek(ing_builder *b, const ing_file *f, size_t n,
+                                const char *buf, const size_t *off,
+                                const size_t *len);
 KAP_INTERNAL int ing_long_header(ing_builder *b, ing_file **f,
                                  const char *name, uint32_t index,
                                  const kap_csv_row *row);

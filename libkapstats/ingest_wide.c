@@ -135,6 +135,15 @@ int ing_wide_header(ing_builder *b, ing_file **fp, const char *name,
     return KAP_OK;
 }
 
+void ing_wide_peek(ing_builder *b, const ing_file *f, size_t n,
+                   const char *buf, const size_t *off, const size_t *len)
+{
+    /* the id table of a large file does not fit in the cache: start
+     * loading the slot of this row's id while earlier rows are built */
+    if (f && f->c_id < n)
+        kap_strtab_prefetch(&b->ids, buf + off[f->c_id], len[f->c_id]);
+}
+
 int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
 {
     char q[96];

@@ -7,6 +7,7 @@
 #include "ingest_internal.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 int kap_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -98,6 +99,12 @@ static size_t probe(const kap_strtab *t, const char *s, size_t len,
     }
 }
 
+void kap_strtab_prefetch(const kap_strtab *t, const char *s, size_t len)
+{
+    if (t->nslot)
+        __builtin_prefetch(&t->slot[hash_bytes(s, len) & (t->nslot - 1)]);
+}
+
 long kap_strtab_find(const kap_strtab *t, const char *s, size_t len)
 {
     if (t->nslot == 0)
@@ -107,11 +114,31 @@ long kap_strtab_find(const kap_strtab *t, const char *s, size_t len)
     return (long)v - 1;
 }
 
+/* A slot table of several MiB is probed at random: with 4 KiB pages
+ * nearly every probe also misses the TLB.  Ask for transparent huge pages
+ * on the whole 2 MiB pages inside it (a hint; nothing depends on it). */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes < 2 * huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 static int rehash(kap_strtab *t, size_t nslot)
 {
     uint64_t *slot = kap_calloc(nslot, sizeof *slot);
     if (!slot)
         return KAP_ENOMEM;
+    advise_huge(slot, nslot * sizeof *slot);
     size_t mask = nslot - 1;
     for (size_t j = 0; j < t->nslot; j++) {
         uint64_t v = t->slot[j];
