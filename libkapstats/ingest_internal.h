@@ -272,6 +272,12 @@ typedef struct ing_builder {
     double *raw_visit_day;
     size_t raw_visit_cap;
     size_t n_excluded_dtype, n_excluded_anl01;
+    /* long: the first BASE / CHG failure (lowest line) of the records of
+     * the current file checked as they were read; bc_what 0 = none */
+    unsigned long bc_line;
+    size_t bc_col, bc_k, bc_v, bc_p;
+    int bc_what;
+    double bc_given, bc_expect, bc_ref;
     kap_strtab ae_terms;        /* long: AEDECOD terms */
     uint32_t *ae_pair;          /* long: (participant, term) pairs */
     size_t n_ae_pair, ae_pair_cap;

@@ -446,6 +446,45 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
     return KAP_OK;
 }
 
+/* ---- BASE / CHG --------------------------------------------------------- */
+
+static int mismatch(double given, double expect, double scale)
+{
+    return fabs(given - expect) > 1e-9 * scale;
+}
+
+typedef struct bc_result {
+    int what;               /* 1 BASE, 2 CHG */
+    double given, expect, ref;
+} bc_result;
+
+/* Check a record's BASE and CHG (NaN when missing) against the AVAL blv of
+ * the participant's baseline record (NaN when none) and its own AVAL:
+ * BASE must equal blv; CHG must equal AVAL minus blv, else minus BASE.
+ * Returns 1 with *res filled when one does not match (BASE first). */
+static int bc_check(double blv, double aval, double base, double chg,
+                    bc_result *res)
+{
+    if (!isnan(base) && !isnan(blv) &&
+        mismatch(base, blv, fmax(fabs(base), fabs(blv)))) {
+        *res = (bc_result){1, base, blv, NAN};
+        return 1;
+    }
+    if (!isnan(chg) && !isnan(aval)) {
+        double ref = !isnan(blv) ? blv : base;
+        if (!isnan(ref)) {
+            double expect = aval - ref;
+            double scale = fmax(fmax(fabs(chg), fabs(expect)),
+                                fmax(fabs(aval), fabs(ref)));
+            if (mismatch(chg, expect, scale)) {
+                *res = (bc_result){2, chg, expect, ref};
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
 {
     char q[96], qid[96];
@@ -587,33 +626,65 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
             col->ady[p] = x;
         }
     }
+    double base = NAN, chg = NAN;
     j = f->c_base;
     if (j != NO_POS) {
         rc = ing_parse_number(b, "the baseline value", F, row->line[j], j + 1,
-                              row->field[j], row->len[j], &x);
-        if (!rc && !isnan(x) && !(rc = ing_col_lazy(b, &col->base)))
-            col->base[p] = x;
+                              row->field[j], row->len[j], &base);
         if (rc)
             return rc;
     }
     j = f->c_chg;
     if (j != NO_POS) {
         rc = ing_parse_number(b, "the change from baseline", F, row->line[j],
-                              j + 1, row->field[j], row->len[j], &x);
-        if (!rc && !isnan(x) && !(rc = ing_col_lazy(b, &col->chg)))
-            col->chg[p] = x;
+                              j + 1, row->field[j], row->len[j], &chg);
         if (rc)
             return rc;
+    }
+    if (isnan(base) && isnan(chg))
+        return KAP_OK;
+    /* With the participant's baseline record already read (the usual
+     * order), check BASE / CHG now; the first failure (lowest line) is
+     * kept for ing_long_file_done, which reports it only after the whole
+     * file, as it does the deferred ones.  Otherwise keep the values for
+     * the check after the file. */
+    const ing_instr *in = &b->instr[k];
+    const ing_col *blc = NULL;
+    for (size_t w = 0; w < in->nv; w++)
+        if (in->v[w].baseline)
+            blc = &b->cols[in->v[w].col];
+    if (blc && blc->line[p]) {
+        bc_result res;
+        if (!b->bc_line &&
+            bc_check(*ing_score(b, blc, p), *ing_score(b, col, p), base, chg,
+                     &res)) {
+            b->bc_line = (unsigned long)col->line[p];
+            b->bc_col = res.what == 1 ? f->c_base : f->c_chg;
+            b->bc_k = k;
+            b->bc_v = v;
+            b->bc_p = p;
+            b->bc_what = res.what;
+            b->bc_given = res.given;
+            b->bc_expect = res.expect;
+            b->bc_ref = res.ref;
+        }
+        return KAP_OK;
+    }
+    if (!isnan(base)) {
+        if ((rc = ing_col_lazy(b, &col->base)))
+            return rc;
+        col->base[p] = base;
+    }
+    if (!isnan(chg)) {
+        if ((rc = ing_col_lazy(b, &col->chg)))
+            return rc;
+        col->chg[p] = chg;
     }
     return KAP_OK;
 }
 
 /* ---- after a file: BASE / CHG ------------------------------------------- */
 
-static int mismatch(double given, double expect, double scale)
-{
-    return fabs(given - expect) > 1e-9 * scale;
-}
 
 int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
 {
@@ -641,24 +712,14 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
                 double aval = *ing_score(b, c, p);
                 double base = c->base ? c->base[p] : NAN;
                 double chg = c->chg ? c->chg[p] : NAN;
+                bc_result res;
                 int what = 0;
                 double given = 0, expect = 0, ref = NAN;
-                if (!isnan(base) && !isnan(blv) &&
-                    mismatch(base, blv, fmax(fabs(base), fabs(blv)))) {
-                    what = 1;
-                    given = base;
-                    expect = blv;
-                } else if (!isnan(chg) && !isnan(aval)) {
-                    ref = !isnan(blv) ? blv : base;
-                    if (!isnan(ref)) {
-                        expect = aval - ref;
-                        double scale = fmax(fmax(fabs(chg), fabs(expect)),
-                                            fmax(fabs(aval), fabs(ref)));
-                        if (mismatch(chg, expect, scale)) {
-                            what = 2;
-                            given = chg;
-                        }
-                    }
+                if (bc_check(blv, aval, base, chg, &res)) {
+                    what = res.what;
+                    given = res.given;
+                    expect = res.expect;
+                    ref = res.ref;
                 }
                 if (what && (best_line == 0 || c->line[p] < best_line)) {
                     best_line = c->line[p];
@@ -674,6 +735,20 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
             }
         }
     }
+    /* the first failure among the records checked as they were read */
+    if (b->bc_what && (best_line == 0 || b->bc_line < best_line)) {
+        best_line = b->bc_line;
+        best_col = b->bc_col;
+        best_k = b->bc_k;
+        best_v = b->bc_v;
+        best_p = b->bc_p;
+        best_what = b->bc_what;
+        best_given = b->bc_given;
+        best_expect = b->bc_expect;
+        best_ref = b->bc_ref;
+    }
+    b->bc_line = 0;
+    b->bc_what = 0;
     if (!best_what)
         return KAP_OK;
     const ing_instr *in = &b->instr[best_k];
