@@ -462,27 +462,32 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
     return rc;
 }
 
-/* ---- reading a file: tokenising on a second thread -------------------------
- * A worker thread reads the file, hashes it (SHA-256, in file order) and
- * tokenises it with libcsv, all the checks of on_field / on_row included;
- * it hands complete rows over in batches (a ring of NBATCH).  The calling
- * thread takes the batches in order and calls the row callback, so the
- * callback runs where it always did, row after row, while the next rows
- * are being parsed.
+/* ---- reading a file on three threads ---------------------------------------
+ * io_main reads the file in CHUNK blocks and hashes them (SHA-256, in
+ * file order); the worker (pl_main) tokenises them with libcsv, all the
+ * checks of on_field / on_row included, and hands complete rows over in
+ * batches (a ring of NBATCH); the calling thread takes the batches in
+ * order and calls the row callback, so the callback runs where it always
+ * did, row after row, while later rows are being read and parsed.
  *
  * Errors come out exactly as from one thread: the worker stops at its
- * first error and publishes the rows before it; the calling thread
- * delivers those first, so an error of the callback on an earlier row
- * wins, and the worker's error (copied from its own kap_error) is
- * returned only after every row before it was delivered.  When the
- * callback fails, the worker is told to stop and joined.
+ * first error (a read error included, when it gets to it) and publishes
+ * the rows before it; the calling thread delivers those first, so an
+ * error of the callback on an earlier row wins, and the worker's error
+ * (copied from its own kap_error) is returned only after every row before
+ * it was delivered.  When the callback fails, the worker is told to stop
+ * and joined (and joins io_main).  A thread that cannot be started is
+ * done without: its work then runs on the thread that would start it.
  *
- * The fault-injection build counts allocations per thread, so there the
- * file is read on the calling thread (the same reader code, serially):
- * the sweep then reaches every allocation point. */
+ * All the memory the threads share is allocated by the calling thread,
+ * except the batches' growth and libcsv's buffer (worker).  The
+ * fault-injection build counts allocations per thread, so there the file
+ * is read on the calling thread (the same reader code, serially): the
+ * sweep then reaches every allocation point. */
 #define NBATCH 3
 #define BATCH_BYTES ((size_t)128 * 1024)
 #define BATCH_ROWS ((size_t)4096)
+#define NCHUNK 4                /* file chunks read ahead */
 #define PEEK_AHEAD 8            /* rows between a peek and its delivery */
 #define STOPPED (-1000)         /* worker: the calling thread said stop */
 
@@ -556,26 +561,135 @@ static int pl_row(reader *r, size_t nf)
     return KAP_OK;
 }
 
+/* Reading and hashing on a third thread: a ring of NCHUNK chunks, filled
+ * in file order by io_main, parsed in that order by the worker. */
+typedef struct chunks {
+    unsigned char *buf[NCHUNK];
+    size_t len[NCHUNK];
+    size_t head, tail, count;   /* next to fill, next to parse, filled */
+    int done;                   /* end of file or read error reached */
+    int read_errno;             /* fread failed: its errno, else 0 */
+    int stop;                   /* the worker asks io_main to stop */
+    FILE *f;
+    kap_sha256 *sha;            /* io_main's until it is joined */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} chunks;
+
+static void *io_main(void *arg)
+{
+    chunks *g = arg;
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == NCHUNK && !g->stop)
+            pthread_cond_wait(&g->cv, &g->mu);
+        int stop = g->stop;
+        size_t slot = g->head;
+        pthread_mutex_unlock(&g->mu);
+        if (stop)
+            return NULL;
+        size_t got = fread(g->buf[slot], 1, CHUNK, g->f);
+        int e = (got == 0 && ferror(g->f)) ? (errno ? errno : EIO) : 0;
+        if (got)
+            kap_sha256_update(g->sha, g->buf[slot], got);
+        pthread_mutex_lock(&g->mu);
+        if (got) {
+            g->len[slot] = got;
+            g->head = (slot + 1) % NCHUNK;
+            g->count++;
+        } else {
+            g->done = 1;
+            g->read_errno = e;
+        }
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        if (!got)
+            return NULL;
+    }
+}
+
+static int read_error(reader *r, const char *path, int e)
+{
+    char msg[128];
+    const char *s = strerror_r(e ? e : EIO, msg, sizeof msg);
+    return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path, s);
+}
+
+/* Worker: parse the chunks as io_main fills them. */
+static int parse_chunks(reader *r, chunks *g, const char *path)
+{
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == 0 && !g->done)
+            pthread_cond_wait(&g->cv, &g->mu);
+        size_t slot = g->tail, len = g->len[slot];
+        int have = g->count > 0, e = g->read_errno;
+        pthread_mutex_unlock(&g->mu);
+        if (!have)
+            return e ? read_error(r, path, e) : KAP_OK;
+        int rc = feed(r, g->buf[slot], len);
+        if (rc)
+            return rc;
+        pthread_mutex_lock(&g->mu);
+        g->tail = (slot + 1) % NCHUNK;
+        g->count--;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+    }
+}
+
+/* Worker: read and parse the file; through io_main when a thread can be
+ * started, else reading and hashing here. */
+static int parse_file(reader *r, FILE *f, unsigned char *const *buf,
+                      const char *path)
+{
+    chunks g;
+    memset(&g, 0, sizeof g);
+    g.f = f;
+    g.sha = &r->sha;
+    for (size_t i = 0; i < NCHUNK; i++)
+        g.buf[i] = buf[i];
+    pthread_t th;
+    int started = 0;
+    if (pthread_mutex_init(&g.mu, NULL) == 0) {
+        if (pthread_cond_init(&g.cv, NULL) == 0) {
+            started = pthread_create(&th, NULL, io_main, &g) == 0;
+            if (!started)
+                pthread_cond_destroy(&g.cv);
+        }
+        if (!started)
+            pthread_mutex_destroy(&g.mu);
+    }
+    if (started) {
+        int rc = parse_chunks(r, &g, path);
+        pthread_mutex_lock(&g.mu);
+        g.stop = 1;
+        pthread_cond_broadcast(&g.cv);
+        pthread_mutex_unlock(&g.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&g.cv);
+        pthread_mutex_destroy(&g.mu);
+        return rc;
+    }
+    for (;;) {
+        size_t got = fread(buf[0], 1, CHUNK, f);
+        if (got == 0)
+            return ferror(f) ? read_error(r, path, errno) : KAP_OK;
+        kap_sha256_update(&r->sha, buf[0], got);
+        int rc = feed(r, buf[0], got);
+        if (rc)
+            return rc;
+    }
+}
+
 static void *pl_main(void *arg)
 {
     pipeline *pl = arg;
     reader *r = pl->r;
-    int rc = KAP_OK;
-    while (!rc) {
-        size_t got = fread(pl->chunk, 1, CHUNK, pl->f);
-        if (got == 0) {
-            if (ferror(pl->f)) {
-                char msg[128];
-                const char *s = strerror_r(errno ? errno : EIO, msg,
-                                           sizeof msg);
-                rc = kap_err(r->err, KAP_EIO, "cannot read '%s': %s",
-                             pl->path, s);
-            }
-            break;
-        }
-        kap_sha256_update(&r->sha, pl->chunk, got);
-        rc = feed(r, pl->chunk, got);
-    }
+    unsigned char *buf[NCHUNK];
+    for (size_t i = 0; i < NCHUNK; i++)
+        buf[i] = pl->chunk + i * CHUNK;
+    int rc = parse_file(r, pl->f, buf, pl->path);
     if (!rc)
         rc = finish(r);
     if (!rc)
@@ -726,7 +840,7 @@ int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
         const char *s = strerror_r(errno, msg, sizeof msg);
         return kap_err(err, KAP_EIO, "cannot open '%s': %s", path, s);
     }
-    unsigned char *chunk = kap_malloc(CHUNK);
+    unsigned char *chunk = kap_malloc_array(NCHUNK, CHUNK);
     if (!chunk) {
         fclose(f);
         return kap_err(err, KAP_ENOMEM, "out of memory");
