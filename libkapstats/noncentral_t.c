@@ -357,6 +357,22 @@ typedef struct {
     double hshift;   /* log of the integrand at the mode */
 } nct_quad;
 
+/* 1 < df < 2: near s = 0 the integrand is s^(df - 1) times a smooth
+ * function, a derivative singularity that gets worse as df -> 1 (s^0.1 at
+ * df = 1.1: e^-50 below the peak only at s ~ 1e-200, and Gauss-Kronrod
+ * panels [0, h] keep a fixed relative error however small h, so bisection
+ * cannot reach the tolerance).  On the panel that starts at 0 the
+ * quadrature runs in u = s^(df / 2) instead: s^(df - 1) ds =
+ * (2 / df) u du, so the integrand becomes u times a series in u^(2 / df),
+ * whose first non-smooth term, u^(1 + 2 / df), has a bounded second
+ * derivative. */
+#define NCT_SUBST_DF_MAX 2.0
+
+static int quad_substituted(double df)
+{
+    return df > 1.0 && df < NCT_SUBST_DF_MAX;
+}
+
 /* log Phi(z), accurate in both tails. */
 static double log_pnorm(double z)
 {
@@ -401,9 +417,23 @@ static double quad_integrand(double s, void *par)
     return exp(log_g(q, s) - q->hshift);
 }
 
+/* The integrand in u = s^(df / 2): g(s) ds/du, ds/du = (2 / df) s^(1 - df/2).
+ * As u -> 0 it falls like u (and is 0 once s underflows). */
+static double quad_integrand_u(double u, void *par)
+{
+    const nct_quad *q = par;
+    if (!(u > 0.0))
+        return 0.0;
+    double s = pow(u, 2.0 / q->df);
+    if (!(s > 0.0))
+        return 0.0;
+    return exp(log_g(q, s) + log(2.0 / q->df) + (1.0 - q->m) * log(s) -
+               q->hshift);
+}
+
 /* Adaptive: GSL's non-adaptive Gauss-Kronrod-Patterson rule (no
  * workspace), bisecting panels that miss the tolerance. */
-static int quad_panel(gsl_function *F, double a, double b, double epsabs,
+static int quad_panel(const gsl_function *F, double a, double b, double epsabs,
                       double epsrel, int depth, long *budget, double *res,
                       double *err)
 {
@@ -527,7 +557,8 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     }
     s_hi = quad_edge(&q, s_in, s_hi, level);
     double s_lo = 0.0;
-    if (mode > 0.0) {
+    /* With the substitution the panel from 0 is integrated in full. */
+    if (mode > 0.0 && !quad_substituted(df)) {
         step = 1e-3 * smode;
         s_in = smode;
         double s_try = smode - step;
@@ -570,17 +601,32 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     }
     brk[nb++] = s_hi;
 
-    gsl_function F;
+    gsl_function F, Fu;
     F.function = quad_integrand;
     F.params = &q;
+    Fu.function = quad_integrand_u;
+    Fu.params = &q;
+    /* Panel i runs over [pa[i], pb[i]] in s, or in u = s^(df / 2) (see
+     * quad_substituted) for the first panel when it starts at 0. */
+    double pa[3], pb[3];
+    const gsl_function *pf[3];
+    for (int i = 0; i + 1 < nb; i++) {
+        pa[i] = brk[i];
+        pb[i] = brk[i + 1];
+        pf[i] = &F;
+    }
+    if (brk[0] == 0.0 && quad_substituted(df)) {
+        pb[0] = pow(brk[1], q.m);
+        pf[0] = &Fu;
+    }
     /* Pass 1 (coarse) sizes the integral; pass 2 asks each panel for 1e-13
      * relative or 1e-14 of the whole (QUADPACK's rounding floor is
      * 50 eps = 1.1e-14 of a panel, so tighter requests cannot succeed). */
     double total = 0.0, err = 0.0;
     long budget = 20000;
     for (int i = 0; i + 1 < nb; i++) {
-        int rc = quad_panel(&F, brk[i], brk[i + 1],
-                            1e-6 * (brk[i + 1] - brk[i]), 1e-6, 0, &budget,
+        int rc = quad_panel(pf[i], pa[i], pb[i],
+                            1e-6 * (pb[i] - pa[i]), 1e-6, 0, &budget,
                             &total, &err);
         if (rc != KAP_OK)
             return rc;
@@ -592,8 +638,9 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     err = 0.0;
     budget = 20000;
     for (int i = 0; i + 1 < nb; i++) {
-        int rc = quad_panel(&F, brk[i], brk[i + 1], 1e-14 * coarse / (nb - 1),
-                            1e-13, 0, &budget, &total, &err);
+        int rc = quad_panel(pf[i], pa[i], pb[i],
+                            1e-14 * coarse / (nb - 1), 1e-13, 0, &budget,
+                            &total, &err);
         if (rc != KAP_OK)
             return rc;
     }
