@@ -25,7 +25,9 @@
  *
  * Quadrature: P(T <= t) = E[Phi(t S - ncp)], P(T > t) = E[Phi(ncp - t S)];
  * for df >= 1 both integrands are log-concave in s, so the mass lies
- * around one mode and the truncated tails have explicit bounds.
+ * around one mode and the truncated tails have explicit bounds.  For
+ * 1 < df < 2 the panel from s = 0 is integrated in u = s^(df/2), which
+ * removes the s^(df - 1) endpoint singularity (quad_substituted).
  */
 #include "noncentral_t_internal.h"
 
