@@ -585,21 +585,30 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
         }
     }
 
-    /* Panels split at the mode and at the kink of Phi (z = 0). */
-    double brk[4];
+    /* Panels split at the mode and where Phi(z), z = c0 + c1 s, crosses
+     * z = -8, 0, 8: for large |t| its transition is narrow next to the
+     * other panels and a Gauss-Kronrod rule spanning it can report
+     * convergence without having resolved it. */
+    double brk[6];
     int nb = 0;
     brk[nb++] = s_lo;
-    double s0 = (q.c1 != 0.0) ? -q.c0 / q.c1 : -1.0;
-    if (mode > s_lo && mode < s_hi)
-        brk[nb++] = mode;
-    if (s0 > s_lo && s0 < s_hi && s0 != mode) {
-        if (nb == 2 && s0 < brk[1]) {
-            brk[2] = brk[1];
-            brk[1] = s0;
-            nb = 3;
-        } else {
-            brk[nb++] = s0;
-        }
+    {
+        double cand[4];
+        int nc = 0;
+        cand[nc++] = mode;
+        if (q.c1 != 0.0)
+            for (int z = -8; z <= 8; z += 8)
+                cand[nc++] = (z - q.c0) / q.c1;
+        /* insertion sort of the (at most 4) candidates */
+        for (int i = 1; i < nc; i++)
+            for (int j = i; j > 0 && cand[j] < cand[j - 1]; j--) {
+                double tmp = cand[j];
+                cand[j] = cand[j - 1];
+                cand[j - 1] = tmp;
+            }
+        for (int i = 0; i < nc; i++)
+            if (cand[i] > brk[nb - 1] && cand[i] < s_hi)
+                brk[nb++] = cand[i];
     }
     brk[nb++] = s_hi;
 
@@ -610,8 +619,8 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     Fu.params = &q;
     /* Panel i runs over [pa[i], pb[i]] in s, or in u = s^(df / 2) (see
      * quad_substituted) for the first panel when it starts at 0. */
-    double pa[3], pb[3];
-    const gsl_function *pf[3];
+    double pa[5], pb[5];
+    const gsl_function *pf[5];
     for (int i = 0; i + 1 < nb; i++) {
         pa[i] = brk[i];
         pb[i] = brk[i + 1];
