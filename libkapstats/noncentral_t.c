@@ -25,7 +25,9 @@
  *
  * Quadrature: P(T <= t) = E[Phi(t S - ncp)], P(T > t) = E[Phi(ncp - t S)];
  * for df >= 1 both integrands are log-concave in s, so the mass lies
- * around one mode and the truncated tails have explicit bounds.
+ * around one mode and the truncated tails have explicit bounds.  For
+ * 1 < df < 2 the panel from s = 0 is integrated in u = s^(df/2), which
+ * removes the s^(df - 1) endpoint singularity (quad_substituted).
  */
 #include "noncentral_t_internal.h"
 
@@ -357,6 +359,22 @@ typedef struct {
     double hshift;   /* log of the integrand at the mode */
 } nct_quad;
 
+/* 1 < df < 2: near s = 0 the integrand is s^(df - 1) times a smooth
+ * function, a derivative singularity that gets worse as df -> 1 (s^0.1 at
+ * df = 1.1: e^-50 below the peak only at s ~ 1e-200, and Gauss-Kronrod
+ * panels [0, h] keep a fixed relative error however small h, so bisection
+ * cannot reach the tolerance).  On the panel that starts at 0 the
+ * quadrature runs in u = s^(df / 2) instead: s^(df - 1) ds =
+ * (2 / df) u du, so the integrand becomes u times a series in u^(2 / df),
+ * whose first non-smooth term, u^(1 + 2 / df), has a bounded second
+ * derivative. */
+#define NCT_SUBST_DF_MAX 2.0
+
+static int quad_substituted(double df)
+{
+    return df > 1.0 && df < NCT_SUBST_DF_MAX;
+}
+
 /* log Phi(z), accurate in both tails. */
 static double log_pnorm(double z)
 {
@@ -401,9 +419,23 @@ static double quad_integrand(double s, void *par)
     return exp(log_g(q, s) - q->hshift);
 }
 
+/* The integrand in u = s^(df / 2): g(s) ds/du, ds/du = (2 / df) s^(1 - df/2).
+ * As u -> 0 it falls like u (and is 0 once s underflows). */
+static double quad_integrand_u(double u, void *par)
+{
+    const nct_quad *q = par;
+    if (!(u > 0.0))
+        return 0.0;
+    double s = pow(u, 2.0 / q->df);
+    if (!(s > 0.0))
+        return 0.0;
+    return exp(log_g(q, s) + log(2.0 / q->df) + (1.0 - q->m) * log(s) -
+               q->hshift);
+}
+
 /* Adaptive: GSL's non-adaptive Gauss-Kronrod-Patterson rule (no
  * workspace), bisecting panels that miss the tolerance. */
-static int quad_panel(gsl_function *F, double a, double b, double epsabs,
+static int quad_panel(const gsl_function *F, double a, double b, double epsabs,
                       double epsrel, int depth, long *budget, double *res,
                       double *err)
 {
@@ -527,7 +559,8 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     }
     s_hi = quad_edge(&q, s_in, s_hi, level);
     double s_lo = 0.0;
-    if (mode > 0.0) {
+    /* With the substitution the panel from 0 is integrated in full. */
+    if (mode > 0.0 && !quad_substituted(df)) {
         step = 1e-3 * smode;
         s_in = smode;
         double s_try = smode - step;
@@ -552,35 +585,59 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
         }
     }
 
-    /* Panels split at the mode and at the kink of Phi (z = 0). */
-    double brk[4];
+    /* Panels split at the mode and where Phi(z), z = c0 + c1 s, crosses
+     * z = -8, 0, 8: for large |t| its transition is narrow next to the
+     * other panels and a Gauss-Kronrod rule spanning it can report
+     * convergence without having resolved it. */
+    double brk[6];
     int nb = 0;
     brk[nb++] = s_lo;
-    double s0 = (q.c1 != 0.0) ? -q.c0 / q.c1 : -1.0;
-    if (mode > s_lo && mode < s_hi)
-        brk[nb++] = mode;
-    if (s0 > s_lo && s0 < s_hi && s0 != mode) {
-        if (nb == 2 && s0 < brk[1]) {
-            brk[2] = brk[1];
-            brk[1] = s0;
-            nb = 3;
-        } else {
-            brk[nb++] = s0;
-        }
+    {
+        double cand[4];
+        int nc = 0;
+        cand[nc++] = mode;
+        if (q.c1 != 0.0)
+            for (int z = -8; z <= 8; z += 8)
+                cand[nc++] = (z - q.c0) / q.c1;
+        /* insertion sort of the (at most 4) candidates */
+        for (int i = 1; i < nc; i++)
+            for (int j = i; j > 0 && cand[j] < cand[j - 1]; j--) {
+                double tmp = cand[j];
+                cand[j] = cand[j - 1];
+                cand[j - 1] = tmp;
+            }
+        for (int i = 0; i < nc; i++)
+            if (cand[i] > brk[nb - 1] && cand[i] < s_hi)
+                brk[nb++] = cand[i];
     }
     brk[nb++] = s_hi;
 
-    gsl_function F;
+    gsl_function F, Fu;
     F.function = quad_integrand;
     F.params = &q;
+    Fu.function = quad_integrand_u;
+    Fu.params = &q;
+    /* Panel i runs over [pa[i], pb[i]] in s, or in u = s^(df / 2) (see
+     * quad_substituted) for the first panel when it starts at 0. */
+    double pa[5], pb[5];
+    const gsl_function *pf[5];
+    for (int i = 0; i + 1 < nb; i++) {
+        pa[i] = brk[i];
+        pb[i] = brk[i + 1];
+        pf[i] = &F;
+    }
+    if (brk[0] == 0.0 && quad_substituted(df)) {
+        pb[0] = pow(brk[1], q.m);
+        pf[0] = &Fu;
+    }
     /* Pass 1 (coarse) sizes the integral; pass 2 asks each panel for 1e-13
      * relative or 1e-14 of the whole (QUADPACK's rounding floor is
      * 50 eps = 1.1e-14 of a panel, so tighter requests cannot succeed). */
     double total = 0.0, err = 0.0;
     long budget = 20000;
     for (int i = 0; i + 1 < nb; i++) {
-        int rc = quad_panel(&F, brk[i], brk[i + 1],
-                            1e-6 * (brk[i + 1] - brk[i]), 1e-6, 0, &budget,
+        int rc = quad_panel(pf[i], pa[i], pb[i],
+                            1e-6 * (pb[i] - pa[i]), 1e-6, 0, &budget,
                             &total, &err);
         if (rc != KAP_OK)
             return rc;
@@ -592,8 +649,9 @@ int kap_nct_cdf_quad(double t, double df, double ncp, int lower, double *p)
     err = 0.0;
     budget = 20000;
     for (int i = 0; i + 1 < nb; i++) {
-        int rc = quad_panel(&F, brk[i], brk[i + 1], 1e-14 * coarse / (nb - 1),
-                            1e-13, 0, &budget, &total, &err);
+        int rc = quad_panel(pf[i], pa[i], pb[i],
+                            1e-14 * coarse / (nb - 1), 1e-13, 0, &budget,
+                            &total, &err);
         if (rc != KAP_OK)
             return rc;
     }

@@ -45,7 +45,8 @@ KAP_INTERNAL int kap_nct_ibeta(double a, double b, double x, double y,
  * whose integrand is log-concave for df >= 1; the quadrature also takes
  * over when the series' starting terms underflow.  Results below DBL_MIN
  * underflow to 0.  Verified against R (tests/test_noncentral_t.c) to
- * ~1e-11 relative over df 1..1e6, |ncp| <= 300, both tails.
+ * ~1e-11 relative over df 1..1e6, |ncp| <= 300, both tails, and through
+ * the ncp limits (~1e-10) over df 0.5..5, |t| <= 3.
  * Supported range: |t| <= 1e150, 0 < df <= 1e10 (or +Inf), |ncp| <= 1e10;
  * outside it KAP_ENUMERIC.  For df < 1 there is no quadrature fallback:
  * lambda > 1e8 gives KAP_ENUMERIC and far tails are accurate only to

@@ -250,6 +250,72 @@ static void test_two_groups(void)
     CU_ASSERT(isinf(r.ci_low) && r.ci_low < 0);
 }
 
+/* pooled_sd = 0 with two values per group: Welch df ~ 1.11, where the
+ * noncentral-t quadrature used to fail (KAP_ENOCONV for every upper tail
+ * with ncp < 0 at 1 < df < ~1.4).  References from
+ * tests/reference/noncentral_t_smalldf.R: by hand with exact limits
+ * (uniroot on pt(), 1e-9) and effectsize 0.8.3.  For mu = -0.1 the pivot
+ * t is ~3e-16 and effectsize's optim() never leaves its start 1.1 t,
+ * returning the degenerate CI [3.7e-16, 3.7e-16]: only the exact limits
+ * (+-qnorm(0.975) sqrt(hn) to first order) are a reference there. */
+#define SMALLDF_REF "noncentral_t_smalldf.out"
+
+static double sref(const char *tag, const char *field)
+{
+    char name[128];
+    snprintf(name, sizeof name, "es_%s_%s", tag, field);
+    return kt_ref(SMALLDF_REF, name);
+}
+
+static void run_small_df(const char *tag, const char *type,
+                         const kap_effect_size_options *o, int check_es_too)
+{
+    static const double x[] = {3.2, 1.1}, y[] = {2.0, 2.5};
+    kap_result r;
+    kap_error e;
+    int rc = fn_of(type)(&r, x, 1, 2, y, 1, 2, o, &e);
+    if (rc != KAP_OK)
+        fprintf(stderr, "%s: %s\n", tag, e.message);
+    CU_ASSERT_EQUAL_FATAL(rc, KAP_OK);
+    if (!kt_close(r.ci_low, sref(tag, "lo"), 1e-9) ||
+        !kt_close(r.ci_high, sref(tag, "hi"), 1e-9))
+        fprintf(stderr, "%s: CI [%.17g, %.17g], expected [%.17g, %.17g]\n",
+                tag, r.ci_low, r.ci_high, sref(tag, "lo"), sref(tag, "hi"));
+    KT_ASSERT_REL(r.estimate, sref(tag, "est"), 1e-12);
+    KT_ASSERT_REL(r.ci_low, sref(tag, "lo"), 1e-9);
+    KT_ASSERT_REL(r.ci_high, sref(tag, "hi"), 1e-9);
+    KT_ASSERT_REL(r.statistic, sref(tag, "t"), 1e-12);
+    KT_ASSERT_REL(r.df, sref(tag, "df"), 1e-12);
+    CU_ASSERT_PTR_NULL(r.note);
+    check_summary_form(type, &r, x, 2, y, 2, o);
+    if (check_es_too) {
+        double lo = sref(tag, "es_lo"), hi = sref(tag, "es_hi");
+        CU_ASSERT(es_close(r.ci_low, lo, ES_TOL));
+        CU_ASSERT(es_close(r.ci_high, hi, ES_TOL));
+    }
+}
+
+static void test_unpooled_small_df(void)
+{
+    kap_effect_size_options o1 = opts(0.95, KAP_TWO_SIDED, -0.1, 0);
+    kap_effect_size_options o0 = opts(0.95, KAP_TWO_SIDED, 0.0, 0);
+    kap_effect_size_options om = opts(0.90, KAP_TWO_SIDED, -1.5, 0);
+    kap_effect_size_options ol = opts(0.99, KAP_LESS, -0.1, 0);
+    run_small_df("R_d", "d", &o1, 0);
+    run_small_df("R_g", "g", &o1, 0);
+    run_small_df("R_d_mu0", "d", &o0, 1);
+    run_small_df("R_g_mu0", "g", &o0, 1);
+    run_small_df("R_d_mu1", "d", &om, 1);
+    run_small_df("R_g_mu1", "g", &om, 1);
+    run_small_df("R_d_less", "d", &ol, 0);
+    run_small_df("R_g_less", "g", &ol, 0);
+    /* t ~ 0: the limits are symmetric to first order in t */
+    kap_result r;
+    static const double x[] = {3.2, 1.1}, y[] = {2.0, 2.5};
+    CU_ASSERT_EQUAL(kap_effect_size_cohens_d(&r, x, 1, 2, y, 1, 2, &o1, NULL), KAP_OK);
+    CU_ASSERT(fabs(r.ci_low + r.ci_high) < 1e-12);
+}
+
 /* Scale invariance: data times 1e150 or 1e-150 give data set A's values
  * (R's own Welch df overflows there). */
 static void test_scaled_data(void)
@@ -532,6 +598,7 @@ int main(void)
         return 2;
     CU_TestInfo tests[] = {
         {"two groups: d, g, delta vs R (exact and effectsize 0.8.3)", test_two_groups},
+        {"unpooled SD, two values per group (Welch df ~ 1.1) vs R", test_unpooled_small_df},
         {"scaled data (1e150, 1e-150, 2^-1000)", test_scaled_data},
         {"one sample vs R", test_one_sample},
         {"normal-approximation CIs vs R formulas", test_normal_ci},

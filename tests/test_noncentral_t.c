@@ -23,15 +23,22 @@ typedef struct {
     const char *prefix;
 } ref_iter;
 
-static int ref_open(ref_iter *it, const char *prefix)
+static int ref_open_file(ref_iter *it, const char *file, const char *prefix)
 {
     char path[1024];
-    kt_path(path, sizeof path, "reference/" REF);
+    char rel[256];
+    snprintf(rel, sizeof rel, "reference/%s", file);
+    kt_path(path, sizeof path, rel);
     it->f = fopen(path, "r");
     it->prefix = prefix;
     if (!it->f)
         fprintf(stderr, "cannot open %s\n", path);
     return it->f != NULL;
+}
+
+static int ref_open(ref_iter *it, const char *prefix)
+{
+    return ref_open_file(it, REF, prefix);
 }
 
 static int ref_next(ref_iter *it, double *num, int nnum, char *tag,
@@ -185,11 +192,57 @@ static void test_limits(void)
     CU_ASSERT(lines >= 30);
 }
 
+/* Small, non-integer df (0.5 .. 5: the Welch df of two groups of two
+ * values can be ~1.1), t in [-3, 3] including 0 and tiny values, levels
+ * 0.8 .. 0.99, two- and one-sided, against uniroot() on R's pt()
+ * (tests/reference/noncentral_t_smalldf.R, which checks each root against
+ * two independent integrations), at 1e-9 relative like the other limits
+ * (the smallest reference limit is -4.2e-4; worst seen 9e-11).
+ * Before the u = s^(df/2) substitution in the quadrature, every upper
+ * tail with ncp < 0 failed for 1 < df < ~1.4 (KAP_ENOCONV). */
+static void test_limits_small_df(void)
+{
+    ref_iter it;
+    CU_ASSERT_FATAL(ref_open_file(&it, "noncentral_t_smalldf.out", "ncpsd|"));
+    double num[4], v;
+    char tag[8];
+    int na, lines = 0, bad = 0, r;
+    double worst = 0.0;
+    while ((r = ref_next(&it, num, 4, tag, sizeof tag, &v, &na)) == 1) {
+        double lo, hi;
+        lines++;
+        int rc = kap_nct_ncp_limits(num[0], num[1], num[2], num[3], &lo, &hi);
+        double got = strcmp(tag, "lo") == 0 ? lo : hi;
+        double e = relerr(got, v);
+        if (e > worst || isnan(e))
+            worst = e;
+        if (rc != KAP_OK || na || !kt_close(got, v, 1e-9)) {
+            fprintf(stderr, "ncpsd t=%.17g df=%.17g alpha=(%g, %g) %s: rc %d, "
+                    "%.17g, expected %.17g\n", num[0], num[1], num[2], num[3],
+                    tag, rc, got, v);
+            bad++;
+        }
+        /* the other limit of a one-sided interval stays open */
+        if (rc == KAP_OK && num[2] == 0.0)
+            CU_ASSERT(isinf(lo) && lo < 0.0);
+        if (rc == KAP_OK && num[3] == 0.0)
+            CU_ASSERT(isinf(hi) && hi > 0.0);
+    }
+    fclose(it.f);
+    CU_ASSERT_EQUAL(r, 0);
+    printf("\n  small df: %d limits, worst relative error %.3g", lines, worst);
+    /* 11 df x 14 t x 4 levels x (2 + 1 + 1) limits */
+    CU_ASSERT_EQUAL(lines, 2464);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* Two independent algorithms in this module agree where both apply. */
 static void test_series_vs_quadrature(void)
 {
-    const double ts[] = {0.05, 0.7, 1.9, 4, 12, 60, 250};
-    const double dfs[] = {1, 2.5, 6, 40, 700, 2e4, 3e6};
+    /* t = 1e6: Phi's transition is ~1e-5 wide in s (panel breaks at
+     * z = -8, 0, 8); 1 < df < 2: the substituted panel from s = 0 */
+    const double ts[] = {0.05, 0.7, 1.9, 4, 12, 60, 250, 1e6};
+    const double dfs[] = {1, 1.01, 1.37, 2.5, 6, 40, 700, 2e4, 3e6};
     const double ncps[] = {0.2, 1.5, 5, 25, 80, 400, 14000};
     double worst = 0.0;
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++)
@@ -359,6 +412,7 @@ int main(void)
         {"CDF vs R pt() where accurate", test_cdf_vs_pt},
         {"incomplete beta vs R pbeta()", test_ibeta},
         {"ncp limits vs R uniroot()", test_limits},
+        {"ncp limits at small df vs R uniroot(pt())", test_limits_small_df},
         {"series vs quadrature", test_series_vs_quadrature},
         {"properties", test_properties},
         {"extreme inputs terminate", test_extremes},
