@@ -6,6 +6,7 @@
  */
 #include "subgroup_internal.h"
 #include "trial_internal.h"
+#include "lm_cells_internal.h"
 
 #include <gsl/gsl_cdf.h>
 #include <string.h>
@@ -345,8 +346,10 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
     size_t *cnt = kap_calloc(2 * (L ? L : 1), sizeof *cnt);
     int32_t *map = kap_malloc_array(L ? L : 1, sizeof *map);
     int32_t *imap = kap_malloc_array(L ? L : 1, sizeof *imap);
-    double *Xr = NULL, *Xf = NULL, *yy = NULL;
+    double *Xr = NULL, *Xf = NULL;
     kap_lm *m0 = NULL, *m1 = NULL;
+    kap_lm_cells cs;
+    memset(&cs, 0, sizeof cs);
     if (!cnt || !map || !imap) {
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto done;
@@ -394,37 +397,47 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
         out->note = "fewer than two levels have both arms: interaction not testable";
         goto done;
     }
+    /* One pass gathers per-cell (level x arm) sufficient statistics of
+     * (base, y); both models are fitted from them (lm_cells_internal.h):
+     * the same least-squares problems as the n-row designs. */
     size_t off = base ? 1 : 0;
     size_t pr = off + 1 + (Lp - 1), pf = pr + (nb - 1);
-    Xr = kap_malloc_array(m * pr, sizeof *Xr);
-    Xf = kap_malloc_array(m * pf, sizeof *Xf);
-    yy = kap_malloc_array(m, sizeof *yy);
-    if (!Xr || !Xf || !yy) {
+    size_t kr = pr + 1, kf = pf + 1;   /* coefficients with the intercept */
+    size_t xcol[1] = {1};
+    if ((rc = kap_lm_cells_init(&cs, 2 * L, off, err)) != KAP_OK)
+        goto done;
+    Xr = kap_calloc(2 * L * kr, sizeof *Xr);
+    Xf = kap_calloc(2 * L * kf, sizeof *Xf);
+    if (!Xr || !Xf) {
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto done;
     }
-    size_t r = 0;
+    for (size_t l = 0; l < L; l++)
+        for (size_t a = 0; a < 2; a++) {
+            double *dr = Xr + (2 * l + a) * kr, *df = Xf + (2 * l + a) * kf;
+            if (map[l] < 0)
+                continue;
+            size_t j = 0;
+            dr[j++] = 1.0;
+            if (base)
+                dr[j++] = 0.0;   /* baseline: continuous column */
+            dr[j++] = (double)a;
+            for (size_t ll = 1; ll < Lp; ll++)
+                dr[j++] = map[l] == (int32_t)ll;
+            memcpy(df, dr, kr * sizeof *df);
+            if (imap[l] >= 0)
+                df[kr + (size_t)imap[l]] = (double)a;
+        }
+    cs.nrows = m;
     for (size_t i = 0; i < n; i++) {
         if (lev[i] < 0 || isnan(y[i]) || (base_rows && isnan(base_rows[i])))
             continue;
-        double *xr = Xr + r * pr, *xf = Xf + r * pf;
-        size_t j = 0;
-        if (base)
-            xr[j++] = base[i];
-        xr[j++] = arm01[i];
-        for (size_t l = 1; l < Lp; l++)
-            xr[j++] = map[lev[i]] == (int32_t)l;
-        memcpy(xf, xr, pr * sizeof *xf);
-        for (size_t l = 0; l < nb - 1; l++)
-            xf[pr + l] = 0;
-        if (imap[lev[i]] >= 0)
-            xf[pr + (size_t)imap[lev[i]]] = arm01[i];
-        yy[r++] = y[i];
+        kap_lm_cells_add(&cs, 2 * (size_t)lev[i] + (size_t)arm01[i], base ? base + i : NULL, y[i]);
     }
     kap_error e2;
-    rc = kap_lm_fit(&m0, yy, Xr, m, pr, 1, conf, &e2);
+    rc = kap_lm_cells_fit(&m0, &cs, Xr, kr, xcol, conf, &e2);
     if (rc == KAP_OK)
-        rc = kap_lm_fit(&m1, yy, Xf, m, pf, 1, conf, &e2);
+        rc = kap_lm_cells_fit(&m1, &cs, Xf, kf, xcol, conf, &e2);
     if (rc == KAP_OK)
         rc = kap_lm_compare(out, m0, m1, &e2);
     if (rc == KAP_ENOMEM) {
@@ -445,7 +458,7 @@ done:
     kap_lm_free(m1);
     kap_free(Xr);
     kap_free(Xf);
-    kap_free(yy);
+    kap_lm_cells_clear(&cs);
     kap_free(cnt);
     kap_free(map);
     kap_free(imap);
