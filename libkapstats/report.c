@@ -14,6 +14,7 @@
  *  - counts are integers, statistics are reals (NaN and infinities: null).
  */
 #include "report_internal.h"
+#include "subgroup_internal.h"
 
 #include <string.h>
 
@@ -923,9 +924,10 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
     so.control = control;
     so.conf_level = c->o->conf_level;
     so.endpoint.response_threshold = c->o->response_threshold;
+    int ng_adopted = 0;
     /* each variable alone first: one that cannot be analysed is reported
      * and left out of the family */
-    const char **good = kap_malloc_array(nv, sizeof *good);
+    kap_subgroup **good = kap_calloc(nv, sizeof *good);
     json_t **entry = kap_calloc(nv, sizeof *entry);
     size_t ng = 0;
     json_t *s = NULL;
@@ -933,26 +935,27 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
         c->oom = 1;
         goto out;
     }
+    /* the analyses that succeed form the family as they are: each
+     * variable is analysed once */
     for (size_t i = 0; i < nv; i++) {
         kap_subgroup *sg = NULL;
         kap_error e;
         int rc = kap_subgroup_run(&sg, c->t, instrument, visit, vars[i], &so, &e);
         if (rc == KAP_OK) {
-            good[ng++] = vars[i];
+            good[ng++] = sg;
         } else {
             if (rc == KAP_ENOMEM)
                 c->oom = 1;
             entry[i] = json_object();
             set(c, entry[i], "variable", json_string(vars[i]));
             section_status(c, entry[i], "empty", e.message);
+            kap_subgroup_free(sg);
         }
-        kap_subgroup_free(sg);
     }
     kap_subgroup_family *fam = NULL;
     kap_error e;
-    int rc = ng ? kap_subgroup_family_run(&fam, c->t, instrument, visit, good, ng, &so,
-                                          c->o->adjust, &e)
-                : KAP_EDATA;
+    int rc = ng ? kap_sg_family_adopt(&fam, good, ng, c->o->adjust, &e) : KAP_EDATA;
+    ng_adopted = ng;
     if (rc && ng) {
         if (rc == KAP_ENOMEM)
             c->oom = 1;
@@ -982,6 +985,9 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
     set(c, s, "variables", arr);
     kap_subgroup_family_free(fam);
 out:
+    if (good && !ng_adopted)
+        for (size_t i = 0; i < ng; i++)
+            kap_subgroup_free(good[i]);
     if (entry)
         for (size_t i = 0; i < nv; i++)
             json_decref(entry[i]);

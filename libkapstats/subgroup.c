@@ -7,6 +7,7 @@
 #include "subgroup_internal.h"
 #include "trial_internal.h"
 #include "lm_cells_internal.h"
+#include "descriptive_internal.h"
 
 #include <gsl/gsl_cdf.h>
 #include <string.h>
@@ -239,6 +240,47 @@ static const char NOTE_NO_ARM[] = "a compared arm has no participant with a valu
 static const char NOTE_SMALL[] = "fewer than min_per_arm values in an arm (flagged; estimated)";
 static const char NOTE_NOVAR[] = "effect variance undefined (an arm with < 2 values or zero variance)";
 
+/* Mean, SD, SE and t CI of x[0..n) exactly as kap_describe computes them
+ * (same kernels, same operations), without the sort for the median and
+ * quartiles, which a subgroup row does not report; those fields stay NaN. */
+static int describe_mean(kap_describe_result *out, const double *x, size_t n,
+                         double conf_level, kap_error *err)
+{
+    out->n = out->n_missing = 0;
+    out->mean = out->sd = out->se = out->median = NAN;
+    out->q1 = out->q3 = out->min = out->max = NAN;
+    out->ci_low = out->ci_high = NAN;
+    out->conf_level = conf_level;
+    out->note = NULL;
+    double amax = 0.0;
+    size_t bad = 0;
+    if (kap_absmax(x, 1, n, &amax, &bad) != KAP_OK)
+        return kap_err(err, KAP_EINVAL, "kap_describe: x[%zu] is infinite", bad);
+    int e = kap_scale_exponent(amax);
+    kap_moments m;
+    kap_moments_scaled(x, 1, n, e, &m);
+    out->n = m.n;
+    out->n_missing = m.n_missing;
+    if (m.n == 0) {
+        out->note = "no non-missing values";
+        return KAP_OK;
+    }
+    out->mean = ldexp(m.mean, e);
+    if (m.n < 2) {
+        out->note = "n < 2: SD, SE and CI undefined";
+        return KAP_OK;
+    }
+    double df = (double)(m.n - 1);
+    double sd = sqrt(m.ss / df);
+    double se = sd / sqrt((double)m.n);
+    double q = kap_qt(1.0 - 0.5 * (1.0 - conf_level), df);
+    out->sd = ldexp(sd, e);
+    out->se = ldexp(se, e);
+    out->ci_low = ldexp(m.mean - q * se, e);
+    out->ci_high = ldexp(m.mean + q * se, e);
+    return KAP_OK;
+}
+
 static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
                           const double *xc, size_t nc, double conf,
                           kap_error *err)
@@ -248,7 +290,7 @@ static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
     size_t ns[2] = {nt, nc};
     kap_result *ms[2] = {&r->mean_treat, &r->mean_control};
     for (int a = 0; a < 2; a++) {
-        int rc = kap_describe(&d[a], xs[a], 1, ns[a], conf, err);
+        int rc = describe_mean(&d[a], xs[a], ns[a], conf, err);
         if (rc != KAP_OK)
             return rc;
         kap_result_init(ms[a], "mean with t-based CI");
@@ -670,30 +712,52 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
     }
     double z = gsl_cdf_ugaussian_Pinv(0.5 + opts->conf_level / 2);
     size_t n_small = 0;
+    /* The values of each level and arm, in participant order, laid out
+     * level after level in xt (treatment) and xc (control): one counting
+     * pass and one scatter pass instead of a pass per level.  Row l of
+     * the table is level l; row L the missing values. */
+    size_t *off = kap_calloc(2 * (L + 2), sizeof *off);
+    if (!off)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (arm01[i] < 0)
+            continue;
+        size_t l = g.code[i] < 0 ? L : (size_t)g.code[i];
+        sg->rows[l].n_in_level++;
+        if (!isnan(y[i]))
+            off[2 * (l + 1) + (size_t)(arm01[i] == 1 ? 0 : 1)]++;
+    }
+    for (size_t l = 1; l < L + 2; l++) {
+        off[2 * l] += off[2 * (l - 1)];
+        off[2 * l + 1] += off[2 * (l - 1) + 1];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (arm01[i] < 0 || isnan(y[i]))
+            continue;
+        size_t l = g.code[i] < 0 ? L : (size_t)g.code[i];
+        if (arm01[i] == 1)
+            xt[off[2 * l]++] = y[i];
+        else
+            xc[off[2 * l + 1]++] = y[i];
+    }
+    /* off[2l] now ends level l: level l is [off[2(l-1)], off[2l]) */
     for (size_t l = 0; l < sg->n_rows; l++) {
         int32_t code = l < L ? (int32_t)l : -1;
         kap_subgroup_row *r = &sg->rows[l];
-        size_t nt = 0, nc = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (arm01[i] < 0 || g.code[i] != code)
-                continue;
-            r->n_in_level++;
-            if (isnan(y[i]))
-                continue;
-            if (arm01[i] == 1)
-                xt[nt++] = y[i];
-            else
-                xc[nc++] = y[i];
-        }
+        size_t lt = l ? off[2 * (l - 1)] : 0, lc = l ? off[2 * (l - 1) + 1] : 0;
+        size_t nt = off[2 * l] - lt, nc = off[2 * l + 1] - lc;
+        const double *yt = xt + lt, *yc = xc + lc;
         r->level = sg->labels[l];
         r->is_missing = code < 0;
         r->n_treat = nt;
         r->n_control = nc;
         r->small = nt < opts->min_per_arm || nc < opts->min_per_arm;
-        rc = sg->binary ? row_binary(r, xt, nt, xc, nc, opts->conf_level, err)
-                        : row_continuous(r, xt, nt, xc, nc, opts->conf_level, err);
-        if (rc != KAP_OK)
+        rc = sg->binary ? row_binary(r, yt, nt, yc, nc, opts->conf_level, err)
+                        : row_continuous(r, yt, nt, yc, nc, opts->conf_level, err);
+        if (rc != KAP_OK) {
+            kap_free(off);
             goto fail;
+        }
         r->p_value = r->test.p_value;
         r->p_adjusted = NAN;
         r->weight = NAN;
@@ -713,6 +777,7 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
             pv[l] = r->p_value;
         }
     }
+    kap_free(off);
     sg->all_small = L > 0 && n_small == L;
     if ((rc = kap_p_adjust(pv, pv, L, opts->adjust, err)) != KAP_OK)
         goto fail;
@@ -888,6 +953,55 @@ void kap_subgroup_family_free(kap_subgroup_family *f)
     kap_free(f);
 }
 
+/* The family of already computed subgroup analyses sg[0..n) (ownership of
+ * each passes to the family, also on failure; the array itself stays the
+ * caller's). */
+int kap_sg_family_adopt(kap_subgroup_family **out, kap_subgroup **sg, size_t n,
+                        kap_padjust_method method, kap_error *err)
+{
+    *out = NULL;
+    kap_subgroup_family *f = kap_calloc(1, sizeof *f);
+    if (f) {
+        f->sg = kap_calloc(n ? n : 1, sizeof *f->sg);
+        f->p = kap_malloc_array(n ? n : 1, sizeof *f->p);
+        f->padj = kap_malloc_array(n ? n : 1, sizeof *f->padj);
+    }
+    if (!f || !f->sg || !f->p || !f->padj) {
+        for (size_t i = 0; i < n; i++)
+            kap_subgroup_free(sg[i]);
+        kap_subgroup_family_free(f);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    f->method = method;
+    f->n = n;
+    for (size_t i = 0; i < n; i++) {
+        f->sg[i] = sg[i];
+        const kap_subgroup_interaction *it = &f->sg[i]->inter;
+        f->p[i] = f->sg[i]->binary ? it->q_logor.p_value : it->f.p_value;
+    }
+    int rc = kap_p_adjust(f->padj, f->p, n, method, err);
+    if (rc != KAP_OK) {
+        kap_subgroup_family_free(f);
+        return rc;
+    }
+    char desc[1024];
+    size_t len = (size_t)kap_snprintf(desc, sizeof desc,
+                                      "treatment x subgroup interaction p-values of %zu variables (",
+                                      n);
+    for (size_t i = 0; i < n && len < sizeof desc; i++)
+        len += (size_t)kap_snprintf(desc + len, sizeof desc - len, "%s%s", i ? ", " : "",
+                                    f->sg[i]->variable);
+    if (len < sizeof desc)
+        kap_snprintf(desc + len, sizeof desc - len, "), adjusted by %s",
+                     kap_padjust_method_name(method));
+    if (!(f->description = kap_strdup(desc))) {
+        kap_subgroup_family_free(f);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    *out = f;
+    return KAP_OK;
+}
+
 int kap_subgroup_family_run(kap_subgroup_family **out, const kap_trial *t,
                             const char *instrument, const char *visit,
                             const char *const *variables, size_t n_variables,
@@ -900,58 +1014,30 @@ int kap_subgroup_family_run(kap_subgroup_family **out, const kap_trial *t,
         return kap_err(err, KAP_EINVAL, "kap_subgroup_family_run: NULL argument or no variable");
     if (!kap_padjust_method_name(method))
         return kap_err(err, KAP_EINVAL, "unknown p-value adjustment method");
-    kap_subgroup_family *f = kap_calloc(1, sizeof *f);
-    if (!f)
+    kap_subgroup **sg = kap_calloc(n_variables, sizeof *sg);
+    if (!sg)
         return kap_err(err, KAP_ENOMEM, "out of memory");
-    f->method = method;
-    f->sg = kap_calloc(n_variables, sizeof *f->sg);
-    f->p = kap_malloc_array(n_variables, sizeof *f->p);
-    f->padj = kap_malloc_array(n_variables, sizeof *f->padj);
-    char desc[1024];
-    size_t len = 0;
-    if (!f->sg || !f->p || !f->padj) {
-        kap_subgroup_family_free(f);
-        return kap_err(err, KAP_ENOMEM, "out of memory");
-    }
-    f->n = n_variables;
     for (size_t i = 0; i < n_variables; i++) {
-        if (!variables[i]) {
-            kap_subgroup_family_free(f);
-            return kap_err(err, KAP_EINVAL, "variable %zu is NULL", i + 1);
-        }
-        int rc = kap_subgroup_run(&f->sg[i], t, instrument, visit, variables[i], opts, err);
+        int rc = KAP_EINVAL;
+        if (!variables[i])
+            kap_err(err, KAP_EINVAL, "variable %zu is NULL", i + 1);
+        else
+            rc = kap_subgroup_run(&sg[i], t, instrument, visit, variables[i], opts, err);
         if (rc != KAP_OK) {
-            if (err) {
+            if (err && variables[i]) {
                 char msg[sizeof err->message];
                 kap_snprintf(msg, sizeof msg, "subgroup variable '%s': %s", variables[i], err->message);
                 memcpy(err->message, msg, sizeof msg);
             }
-            kap_subgroup_family_free(f);
+            for (size_t j = 0; j < i; j++)
+                kap_subgroup_free(sg[j]);
+            kap_free(sg);
             return rc;
         }
-        const kap_subgroup_interaction *it = &f->sg[i]->inter;
-        f->p[i] = f->sg[i]->binary ? it->q_logor.p_value : it->f.p_value;
     }
-    int rc = kap_p_adjust(f->padj, f->p, n_variables, method, err);
-    if (rc != KAP_OK) {
-        kap_subgroup_family_free(f);
-        return rc;
-    }
-    len = (size_t)kap_snprintf(desc, sizeof desc,
-                               "treatment x subgroup interaction p-values of %zu variables (",
-                               n_variables);
-    for (size_t i = 0; i < n_variables && len < sizeof desc; i++)
-        len += (size_t)kap_snprintf(desc + len, sizeof desc - len, "%s%s", i ? ", " : "",
-                                    variables[i]);
-    if (len < sizeof desc)
-        kap_snprintf(desc + len, sizeof desc - len, "), adjusted by %s",
-                     kap_padjust_method_name(method));
-    if (!(f->description = kap_strdup(desc))) {
-        kap_subgroup_family_free(f);
-        return kap_err(err, KAP_ENOMEM, "out of memory");
-    }
-    *out = f;
-    return KAP_OK;
+    int rc = kap_sg_family_adopt(out, sg, n_variables, method, err);
+    kap_free(sg);
+    return rc;
 }
 
 size_t kap_subgroup_family_size(const kap_subgroup_family *f) { return f ? f->n : 0; }

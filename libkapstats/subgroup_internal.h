@@ -41,4 +41,13 @@ KAP_INTERNAL int kap_sg_arms(int32_t *treat, int32_t *control,
 KAP_INTERNAL int kap_soft_result(int rc, kap_result *r, const char *method,
                                  const char *note);
 
+/* The family (multiplicity of the interaction p-values) of subgroup
+ * analyses already run, as kap_subgroup_family_run() would build it from
+ * the same variables: ownership of sg[0..n) passes to the family, also on
+ * failure.  Errors: KAP_ENOMEM, KAP_EINVAL (method). */
+KAP_INTERNAL int kap_sg_family_adopt(kap_subgroup_family **out,
+                                     kap_subgroup **sg, size_t n,
+                                     kap_padjust_method method,
+                                     kap_error *err);
+
 #endif
