@@ -145,6 +145,38 @@ int kap_lm_cells_fit(kap_lm **out, const kap_lm_cells *s, const double *D,
             b[r] = R[i * w + q];
         }
     }
+    /* A column constant over the rows used is collinear with the
+     * intercept: say so as kap_lm_fit does (column j of X is coefficient
+     * j + 1), rather than "rank deficient". */
+    if (s->nobs > k) {
+        for (size_t j = 1; j < k; j++) {
+            int first = 1, constant = 1;
+            double v0 = 0.0;
+            for (size_t c = 0, rr = 0; c < s->n_cells && constant; c++) {
+                if (!s->n[c])
+                    continue;
+                double sq = A[rr * k];   /* sqrt(n_c) */
+                double v = A[rr * k + j] / sq;
+                if (first)
+                    v0 = v;
+                constant = first || v == v0;
+                first = 0;
+                for (size_t i = 1; i <= w; i++)
+                    if (A[(rr + i) * k + j] != 0.0)
+                        constant = 0;
+                rr += 1 + w;
+            }
+            if (constant) {
+                kap_free(isx);
+                kap_free(A);
+                kap_free(b);
+                return kap_err(err, KAP_ENUMERIC,
+                               "least squares: column %zu of X is constant over "
+                               "the rows used (collinear with the intercept)",
+                               j - 1);
+            }
+        }
+    }
     kap_free(isx);
     double fp[2] = {s->fp[0] + s->fp[1], s->fpc[0] + s->fpc[1]};
     int rc = kap_lm_fit_compressed(out, A, b, M, k, s->nobs, s->nrows, fp,
