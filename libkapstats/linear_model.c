@@ -19,6 +19,7 @@
  */
 #include "internal.h"
 #include "lm_cells_internal.h"
+#include "descriptive_internal.h"
 
 #include <float.h>
 #include <stdint.h>
@@ -799,6 +800,19 @@ int kap_lm_fit_compressed(kap_lm **out, const double *A, const double *rhs,
     return KAP_OK;
 }
 
+void kap_lm_unscale(kap_lm *m, int ey, const int *ex)
+{
+    m->ey += ey;
+    for (size_t j = 0; j < m->k; j++) {
+        m->ex[j] += ex[j];
+        int e = ey - ex[j];
+        m->coef[j] = ldexp(m->coef[j], e);
+        m->se[j] = ldexp(m->se[j], e);
+        m->lo[j] = ldexp(m->lo[j], e);
+        m->hi[j] = ldexp(m->hi[j], e);
+    }
+}
+
 void kap_lm_attach_rows(kap_lm *m, size_t *rows, double *resid,
                         double *fitted)
 {
@@ -1170,6 +1184,18 @@ int kap_ancova_fit(kap_ancova **out, const double *outcome,
             d[2 + (size_t)(l < control ? l : l - 1)] = 1.0;
     }
     cs.nrows = n;
+    for (size_t t = 0; t < q + 2; t++) {
+        /* exact power-of-two scaling for data of extreme magnitude */
+        const double *col = t == q + 1 ? outcome : t == 0 ? baseline : covariates + (t - 1);
+        size_t st = (t == 0 || t == q + 1) ? 1 : q;
+        double amax = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double v = fabs(col[i * st]);
+            if (v > amax)
+                amax = v;
+        }
+        kap_lm_cells_scale(&cs, t, kap_scale_exponent(amax));
+    }
     for (size_t i = 0; i < n; i++) {
         int ok = arm[i] >= 0 && !isnan(outcome[i]) && !isnan(baseline[i]);
         xv[0] = baseline[i];

@@ -20,11 +20,21 @@ int kap_lm_cells_init(kap_lm_cells *s, size_t n_cells, size_t q,
     s->sum = kap_calloc(nc * w * 2, sizeof *s->sum);
     s->R = kap_calloc(nc * w * w, sizeof *s->R);
     s->z = kap_calloc(w, sizeof *s->z);
-    if (!s->n || !s->mean || !s->sum || !s->R || !s->z) {
+    s->e = kap_calloc(w, sizeof *s->e);
+    s->sc = kap_malloc_array(w, sizeof *s->sc);
+    if (!s->n || !s->mean || !s->sum || !s->R || !s->z || !s->e || !s->sc) {
         kap_lm_cells_clear(s);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
+    for (size_t t = 0; t < w; t++)
+        s->sc[t] = 1.0;
     return KAP_OK;
+}
+
+void kap_lm_cells_scale(kap_lm_cells *s, size_t t, int e)
+{
+    s->e[t] = e;
+    s->sc[t] = ldexp(1.0, -e);
 }
 
 void kap_lm_cells_clear(kap_lm_cells *s)
@@ -36,6 +46,8 @@ void kap_lm_cells_clear(kap_lm_cells *s)
     kap_free(s->sum);
     kap_free(s->R);
     kap_free(s->z);
+    kap_free(s->e);
+    kap_free(s->sc);
     memset(s, 0, sizeof *s);
 }
 
@@ -69,7 +81,7 @@ void kap_lm_cells_add(kap_lm_cells *s, size_t c, const double *x, double y)
      * deviation from the running mean: rotate sqrt(n/(n+1)) d into R. */
     double f = nc ? sqrt((double)nc / (double)(nc + 1)) : 0.0;
     for (size_t j = 0; j < w; j++) {
-        double v = j < s->q ? x[j] : y;
+        double v = (j < s->q ? x[j] : y) * s->sc[j];
         /* the running mean from the compensated sum: rounded once, so
          * the update is exact up to that rounding (no drift) */
         double m = nc ? (sm[2 * j] + sm[2 * j + 1]) / (double)nc : v;
@@ -95,6 +107,7 @@ void kap_lm_cells_add(kap_lm_cells *s, size_t c, const double *x, double y)
     }
     s->n[c] = nc + 1;
     s->nobs++;
+    y *= s->sc[s->q];
     two_sum(s->fp, y);
     {
         /* y^2 with the exact error of the product */
@@ -183,5 +196,20 @@ int kap_lm_cells_fit(kap_lm **out, const kap_lm_cells *s, const double *D,
                                    conf_level, err);
     kap_free(A);
     kap_free(b);
+    int scaled = s->e[q] != 0;
+    for (size_t t = 0; t < q; t++)
+        scaled |= s->e[t] != 0;
+    if (rc == KAP_OK && scaled) {
+        int *ex = kap_calloc(k, sizeof *ex);
+        if (!ex) {
+            kap_lm_free(*out);
+            *out = NULL;
+            return kap_err(err, KAP_ENOMEM, "out of memory");
+        }
+        for (size_t t = 0; t < q; t++)
+            ex[xcol[t]] = s->e[t];
+        kap_lm_unscale(*out, s->e[q], ex);
+        kap_free(ex);
+    }
     return rc;
 }

@@ -40,6 +40,8 @@ typedef struct kap_lm_cells {
     double *sum;       /* n_cells x (q+1) x 2: compensated sums (s, c) */
     double *R;         /* n_cells x (q+1)^2: row-major upper triangular */
     double *z;         /* q+1: scratch */
+    int *e;            /* q+1: column t (y last) is added as v * 2^-e[t] */
+    double *sc;        /* q+1: 2^-e[t] (exact scaling) */
     double fp[2];      /* compensated sum of y and of y^2 over rows used */
     double fpc[2];
 } kap_lm_cells;
@@ -49,6 +51,13 @@ typedef struct kap_lm_cells {
 KAP_INTERNAL int kap_lm_cells_init(kap_lm_cells *s, size_t n_cells, size_t q,
                                    kap_error *err);
 KAP_INTERNAL void kap_lm_cells_clear(kap_lm_cells *s);
+
+/* Data of extreme magnitude: before the first row is added, let column t
+ * (t = q: y) be accumulated as v * 2^-e (exact), e from the column's
+ * largest |value| (kap_scale_exponent: 0 unless outside [2^-400, 2^400]),
+ * so that no sum of squares overflows or underflows.  The fit reports
+ * everything in the original units. */
+KAP_INTERNAL void kap_lm_cells_scale(kap_lm_cells *s, size_t t, int e);
 
 /* Add one row: cell c (< n_cells), continuous values x[0..q), response y.
  * The caller drops rows with a NaN itself (and counts them in nrows). */
@@ -78,6 +87,10 @@ KAP_INTERNAL int kap_lm_fit_compressed(kap_lm **out, const double *A,
                                        size_t nobs, size_t nrows,
                                        const double *fp, double conf_level,
                                        kap_error *err);
+
+/* Undo an exact column scaling after a fit: response scaled by 2^-ey,
+ * coefficient j's column by 2^-ex[j]. */
+KAP_INTERNAL void kap_lm_unscale(kap_lm *m, int ey, const int *ex);
 
 /* Attach per-row arrays (nobs each, ownership passes to m): the rows used,
  * residuals and fitted values in the order of rows. */
