@@ -16,6 +16,7 @@
 #include "report_internal.h"
 #include "subgroup_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ---- text buffer ---------------------------------------------------------- */
@@ -1212,6 +1213,32 @@ static void instrument_list(bctx *c, char *buf, size_t n)
     }
 }
 
+/* Sections 2 (representation), 6 (subgroups) and 7 (safety) depend only
+ * on the resolved instrument, visit and control: they are built on a
+ * second thread while this one builds sections 1, 3, 4 and 5.  Each side
+ * has its own context and its own JSON trees; the trees are put in place
+ * (keys pre-inserted in report order) after the join, so the output is
+ * byte-identical to a sequential build.  Fault-injection builds stay on
+ * one thread: their allocation counter is per thread. */
+typedef struct side_job {
+    bctx c;
+    const char *instrument, *visit, *control, *why_sub, *control_reason;
+    json_t *rep, *sub, *saf;
+} side_job;
+
+static void side_run_all(side_job *j)
+{
+    j->rep = representation(&j->c, j->control, j->control_reason);
+    j->sub = subgroups(&j->c, j->instrument, j->visit, j->control, j->why_sub);
+    j->saf = safety(&j->c, j->control, j->control_reason);
+}
+
+static void *side_thread(void *arg)
+{
+    side_run_all(arg);
+    return NULL;
+}
+
 static int build(json_t *root, bctx *c)
 {
     const kap_trial *t = c->t;
@@ -1332,8 +1359,24 @@ static int build(json_t *root, bctx *c)
     kap_snprintf(c->reason, sizeof c->reason, "%s", flow_reason);
     set(c, root, "study_flow", study_flow(c, have_k, k));
 
-    /* 2. representation / Table 1 */
-    set(c, root, "representation", representation(c, control, control_reason));
+    /* 2. representation, 6. subgroups, 7. safety: on a second thread */
+    side_job job;
+    memset(&job, 0, sizeof job);
+    job.c.t = c->t;
+    job.c.o = c->o;
+    job.instrument = have_k && have_v ? instrument : NULL;
+    job.visit = have_v ? visit : NULL;
+    job.control = control;
+    job.why_sub = !have_k || !have_v ? primary_reason : control_reason;
+    job.control_reason = control_reason;
+    set(c, root, "representation", json_null());
+    int threaded = 0;
+    pthread_t side;
+#ifndef KAP_FAULT_INJECTION
+    threaded = pthread_create(&side, NULL, side_thread, &job) == 0;
+#endif
+    if (!threaded)
+        side_run_all(&job);
 
     /* 3. primary endpoint */
     json_t *prim;
@@ -1414,11 +1457,14 @@ static int build(json_t *root, bctx *c)
     set(c, sec, "instruments", insts);
     set(c, root, "secondary", sec);
 
-    /* 6. subgroups, 7. safety */
-    set(c, root, "subgroups",
-        subgroups(c, have_k && have_v ? instrument : NULL, have_v ? visit : NULL, control,
-                  !have_k || !have_v ? primary_reason : control_reason));
-    set(c, root, "safety", safety(c, control, control_reason));
+    /* 6. subgroups, 7. safety (and 2.): from the second thread */
+    if (threaded)
+        pthread_join(side, NULL);
+    if (job.c.oom)
+        c->oom = 1;
+    set(c, root, "representation", job.rep);
+    set(c, root, "subgroups", job.sub);
+    set(c, root, "safety", job.saf);
 
     /* 8. methods */
     set(c, root, "methods", methods(c, root, instrument, have_v ? visit : NULL));
