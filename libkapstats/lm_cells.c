@@ -16,13 +16,12 @@ int kap_lm_cells_init(kap_lm_cells *s, size_t n_cells, size_t q,
     s->q = q;
     s->n_cells = n_cells;
     s->n = kap_calloc(nc, sizeof *s->n);
-    s->mean = kap_calloc(nc * w, sizeof *s->mean);
     s->sum = kap_calloc(nc * w * 2, sizeof *s->sum);
     s->R = kap_calloc(nc * w * w, sizeof *s->R);
     s->z = kap_calloc(w, sizeof *s->z);
     s->e = kap_calloc(w, sizeof *s->e);
     s->sc = kap_malloc_array(w, sizeof *s->sc);
-    if (!s->n || !s->mean || !s->sum || !s->R || !s->z || !s->e || !s->sc) {
+    if (!s->n || !s->sum || !s->R || !s->z || !s->e || !s->sc) {
         kap_lm_cells_clear(s);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
@@ -42,7 +41,6 @@ void kap_lm_cells_clear(kap_lm_cells *s)
     if (!s)
         return;
     kap_free(s->n);
-    kap_free(s->mean);
     kap_free(s->sum);
     kap_free(s->R);
     kap_free(s->z);
@@ -74,7 +72,7 @@ static inline double norm2(double a, double b)
 void kap_lm_cells_add(kap_lm_cells *s, size_t c, const double *x, double y)
 {
     size_t w = s->q + 1;
-    double *mu = s->mean + c * w, *sm = s->sum + c * w * 2;
+    double *sm = s->sum + c * w * 2;
     double *R = s->R + c * w * w, *z = s->z;
     size_t nc = s->n[c];
     /* Welford: the scatter about the mean grows by n/(n+1) d d', d the
@@ -88,7 +86,6 @@ void kap_lm_cells_add(kap_lm_cells *s, size_t c, const double *x, double y)
         z[j] = f * (v - m);
         two_sum(sm + 2 * j, v);
     }
-    (void)mu;
     if (nc) {
         for (size_t j = 0; j < w; j++) {
             double zj = z[j];
@@ -96,7 +93,12 @@ void kap_lm_cells_add(kap_lm_cells *s, size_t c, const double *x, double y)
                 continue;
             double *Rj = R + j * w;
             double r = norm2(Rj[j], zj);
-            double cs = Rj[j] / r, sn = zj / r;
+            if (j + 1 == w) {
+                Rj[j] = r;   /* last row: nothing left to rotate */
+                break;
+            }
+            double ri = 1.0 / r;
+            double cs = Rj[j] * ri, sn = zj * ri;
             Rj[j] = r;
             for (size_t l = j + 1; l < w; l++) {
                 double a = Rj[l], b = z[l];

@@ -36,7 +36,6 @@ typedef struct kap_lm_cells {
     size_t nrows;      /* rows offered (used + dropped) */
     size_t nobs;       /* rows used */
     size_t *n;         /* n_cells: rows per cell */
-    double *mean;      /* n_cells x (q+1): running (Welford) means */
     double *sum;       /* n_cells x (q+1) x 2: compensated sums (s, c) */
     double *R;         /* n_cells x (q+1)^2: row-major upper triangular */
     double *z;         /* q+1: scratch */
