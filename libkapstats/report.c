@@ -619,9 +619,9 @@ static json_t *trajectory(bctx *c, size_t k)
             for (size_t i = 0; i < np; i++)
                 if (arm[i] == (int32_t)a && !isnan(chg[i]))
                     x[n++] = chg[i];
+            /* no median here (desc_obj(.., 0)): moments only, no sort */
             kap_describe_result d;
-            if (kap_describe(&d, x, 1, n, c->o->conf_level, NULL) == KAP_ENOMEM)
-                c->oom = 1;
+            kap_describe_moments(&d, x, n, c->o->conf_level, NULL);
             json_t *ao = json_object();
             set(c, ao, "arm", json_string(kap_trial_arm_name(t, a)));
             set(c, ao, "change", desc_obj(c, &d, 0));

@@ -240,10 +240,7 @@ static const char NOTE_NO_ARM[] = "a compared arm has no participant with a valu
 static const char NOTE_SMALL[] = "fewer than min_per_arm values in an arm (flagged; estimated)";
 static const char NOTE_NOVAR[] = "effect variance undefined (an arm with < 2 values or zero variance)";
 
-/* Mean, SD, SE and t CI of x[0..n) exactly as kap_describe computes them
- * (same kernels, same operations), without the sort for the median and
- * quartiles, which a subgroup row does not report; those fields stay NaN. */
-static int describe_mean(kap_describe_result *out, const double *x, size_t n,
+int kap_describe_moments(kap_describe_result *out, const double *x, size_t n,
                          double conf_level, kap_error *err)
 {
     out->n = out->n_missing = 0;
@@ -290,7 +287,7 @@ static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
     size_t ns[2] = {nt, nc};
     kap_result *ms[2] = {&r->mean_treat, &r->mean_control};
     for (int a = 0; a < 2; a++) {
-        int rc = describe_mean(&d[a], xs[a], ns[a], conf, err);
+        int rc = kap_describe_moments(&d[a], xs[a], ns[a], conf, err);
         if (rc != KAP_OK)
             return rc;
         kap_result_init(ms[a], "mean with t-based CI");
