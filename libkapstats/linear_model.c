@@ -73,6 +73,9 @@ struct kap_lm {
     double *w0;
     int grouped;
     double fp[2];
+    size_t gm;         /* compressed rows */
+    double *gx;        /* gm x k column-major: scaled compressed design */
+    double *gb;        /* k: scaled coefficients (gx gb = scaled fit) */
 };
 
 /* ---- compensated arithmetic (Ogita, Rump & Oishi 2005) ----------------- */
@@ -144,6 +147,8 @@ void kap_lm_free(kap_lm *m)
     kap_free(m->hi);
     kap_free(m->h);
     kap_free(m->w0);
+    kap_free(m->gx);
+    kap_free(m->gb);
     kap_free(m);
 }
 
@@ -786,6 +791,14 @@ int kap_lm_fit_compressed(kap_lm **out, const double *A, const double *rhs,
             w.xs[j * Mf + u] = u < M ? ldexp(A[u * k + j], -e) : 0.0;
     }
     int rc = lm_core(m, &w, err);
+    if (rc == KAP_OK) {
+        /* kept for kap_lm_compare: the fitted values of the compressed
+         * rows, whose differences give RSS_r - RSS_f without cancellation */
+        m->gm = Mf;
+        m->gx = w.xs;
+        m->gb = w.bs;
+        w.xs = w.bs = NULL;
+    }
     work_free(&w);
     if (rc) {
         kap_lm_free(m);
@@ -1002,6 +1015,30 @@ int kap_lm_compare(kap_result *out, const kap_lm *reduced, const kap_lm *full,
                        "the full model %zu: reduced must be smaller",
                        reduced->k, full->k);
     double d = reduced->rss_s - full->rss_s;
+    int direct = reduced->grouped && reduced->gm == full->gm &&
+                 memcmp(reduced->ys, full->ys, full->gm * sizeof(double)) == 0;
+    if (direct) {
+        /* Nested fits of the same compressed rows: RSS_r - RSS_f is the
+         * squared norm of the difference of the fitted values (the
+         * residual of the full fit is orthogonal to both column spaces),
+         * a sum of squares instead of the difference of two large,
+         * nearly equal sums. */
+        size_t gm = full->gm;
+        acc2 dd = {0, 0};
+        for (size_t r = 0; r < gm; r++) {
+            acc2 a = {0, 0};
+            for (size_t j = 0; j < full->k; j++)
+                acc_addprod(&a, full->gx[j * gm + r], full->gb[j]);
+            for (size_t j = 0; j < reduced->k; j++)
+                acc_addprod(&a, -reduced->gx[j * gm + r], reduced->gb[j]);
+            double v = acc_val(&a);
+            acc_addprod(&dd, v, v);
+        }
+        double dd_v = acc_val(&dd);
+        /* the nesting check below still compares the two RSS */
+        if (!(d < -64.0 * DBL_EPSILON * (reduced->rss_s + full->rss_s)))
+            d = dd_v;
+    }
     /* Same data, nested column spaces: RSS_r >= RSS_f up to rounding. */
     double tol = 64.0 * DBL_EPSILON * (reduced->rss_s + full->rss_s);
     if (d < -tol)
