@@ -369,52 +369,27 @@ static int row_binary(kap_subgroup_row *r, const double *xt, size_t nt,
     return KAP_OK;
 }
 
-/* Interaction F test: anova(lm(y ~ [base +] arm + g), lm(y ~ [base +]
- * arm * g)) over the rows with y (and base) defined and a level.  Levels
- * are re-indexed over those present; one interaction column per level
- * with both arms except the first such level (the span of R's aliased
- * design). */
-static int interaction_f(kap_result *out, const double *y, const double *base,
-                         const int32_t *arm01, const int32_t *lev, size_t n,
-                         size_t L, double conf, kap_error *err)
+/* Interaction F test from per-cell (level x arm) sufficient statistics
+ * cs (q = with_base: the baseline column, else none) and the cell counts
+ * cnt: anova(lm(y ~ [base +] arm + g), lm(y ~ [base +] arm * g)) over the
+ * rows gathered.  Levels are re-indexed over those present; one
+ * interaction column per level with both arms except the first such level
+ * (the span of R's aliased design).  Both models are fitted from cs
+ * (lm_cells_internal.h): the same least-squares problems as the n-row
+ * designs. */
+static int interaction_model(kap_result *out, const char *method, const kap_lm_cells *cs,
+                             const size_t *cnt, size_t L, int with_base,
+                             const char *base_note, double conf, kap_error *err)
 {
-    const char *method = base ? "anova(lm(y ~ base + arm + g), lm(y ~ base + arm * g))"
-                              : "anova(lm(y ~ arm + g), lm(y ~ arm * g))";
     kap_result_init(out, method);
     int rc = KAP_OK;
-    size_t *cnt = kap_calloc(2 * (L ? L : 1), sizeof *cnt);
     int32_t *map = kap_malloc_array(L ? L : 1, sizeof *map);
     int32_t *imap = kap_malloc_array(L ? L : 1, sizeof *imap);
     double *Xr = NULL, *Xf = NULL;
     kap_lm *m0 = NULL, *m1 = NULL;
-    kap_lm_cells cs;
-    memset(&cs, 0, sizeof cs);
-    if (!cnt || !map || !imap) {
+    if (!map || !imap) {
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto done;
-    }
-    size_t m = 0;
-    double b0 = NAN;
-    int base_constant = 1;
-    for (size_t i = 0; i < n; i++) {
-        if (lev[i] < 0 || isnan(y[i]) || (base && isnan(base[i])))
-            continue;
-        cnt[2 * (size_t)lev[i] + (size_t)arm01[i]]++;
-        m++;
-        if (base) {
-            if (isnan(b0))
-                b0 = base[i];
-            base_constant &= base[i] == b0;
-        }
-    }
-    /* A constant baseline is aliased with the intercept: R's lm drops it
-     * (NA coefficient); so do we, and say so.  The rows stay those with a
-     * baseline. */
-    const char *base_note = NULL;
-    const double *base_rows = base;
-    if (base && base_constant) {
-        base_note = "baseline constant over the rows used: dropped (aliased with the intercept)";
-        base = NULL;
     }
     size_t Lp = 0, nb = 0;
     for (size_t l = 0; l < L; l++) {
@@ -436,15 +411,10 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
         out->note = "fewer than two levels have both arms: interaction not testable";
         goto done;
     }
-    /* One pass gathers per-cell (level x arm) sufficient statistics of
-     * (base, y); both models are fitted from them (lm_cells_internal.h):
-     * the same least-squares problems as the n-row designs. */
-    size_t off = base ? 1 : 0;
+    size_t off = with_base ? 1 : 0;
     size_t pr = off + 1 + (Lp - 1), pf = pr + (nb - 1);
     size_t kr = pr + 1, kf = pf + 1;   /* coefficients with the intercept */
     size_t xcol[1] = {1};
-    if ((rc = kap_lm_cells_init(&cs, 2 * L, off, err)) != KAP_OK)
-        goto done;
     Xr = kap_calloc(2 * L * kr, sizeof *Xr);
     Xf = kap_calloc(2 * L * kf, sizeof *Xf);
     if (!Xr || !Xf) {
@@ -458,7 +428,7 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
                 continue;
             size_t j = 0;
             dr[j++] = 1.0;
-            if (base)
+            if (with_base)
                 dr[j++] = 0.0;   /* baseline: continuous column */
             dr[j++] = (double)a;
             for (size_t ll = 1; ll < Lp; ll++)
@@ -467,16 +437,10 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
             if (imap[l] >= 0)
                 df[kr + (size_t)imap[l]] = (double)a;
         }
-    cs.nrows = m;
-    for (size_t i = 0; i < n; i++) {
-        if (lev[i] < 0 || isnan(y[i]) || (base_rows && isnan(base_rows[i])))
-            continue;
-        kap_lm_cells_add(&cs, 2 * (size_t)lev[i] + (size_t)arm01[i], base ? base + i : NULL, y[i]);
-    }
     kap_error e2;
-    rc = kap_lm_cells_fit(&m0, &cs, Xr, kr, xcol, conf, &e2);
+    rc = kap_lm_cells_fit(&m0, cs, Xr, kr, xcol, conf, &e2);
     if (rc == KAP_OK)
-        rc = kap_lm_cells_fit(&m1, &cs, Xf, kf, xcol, conf, &e2);
+        rc = kap_lm_cells_fit(&m1, cs, Xf, kf, xcol, conf, &e2);
     if (rc == KAP_OK)
         rc = kap_lm_compare(out, m0, m1, &e2);
     if (rc == KAP_ENOMEM) {
@@ -497,10 +461,78 @@ done:
     kap_lm_free(m1);
     kap_free(Xr);
     kap_free(Xf);
-    kap_lm_cells_clear(&cs);
-    kap_free(cnt);
     kap_free(map);
     kap_free(imap);
+    return rc;
+}
+
+/* Both interaction F tests, without (f) and with (fb) the baseline, from
+ * one pass over the participants: the rows with a level and y feed the
+ * statistics of y, those that also have a baseline those of (base, y). */
+static int interaction_both(kap_result *f, kap_result *fb, const double *y,
+                            const double *base, const int32_t *arm01, const int32_t *lev,
+                            size_t n, size_t L, double conf, kap_error *err)
+{
+    static const char M_F[] = "anova(lm(y ~ arm + g), lm(y ~ arm * g))";
+    static const char M_FB[] = "anova(lm(y ~ base + arm + g), lm(y ~ base + arm * g))";
+    size_t nc = 2 * (L ? L : 1);
+    size_t *cnt0 = kap_calloc(nc, sizeof *cnt0), *cnt1 = kap_calloc(nc, sizeof *cnt1);
+    kap_lm_cells s0, s1, s2;
+    memset(&s0, 0, sizeof s0);
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
+    int rc = KAP_OK;
+    if (!cnt0 || !cnt1) {
+        rc = kap_err(err, KAP_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = kap_lm_cells_init(&s0, 2 * L, 0, err)) != KAP_OK ||
+        (rc = kap_lm_cells_init(&s1, 2 * L, 1, err)) != KAP_OK)
+        goto done;
+    double b0 = NAN;
+    int base_constant = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (lev[i] < 0 || isnan(y[i]))
+            continue;
+        size_t c = 2 * (size_t)lev[i] + (size_t)arm01[i];
+        cnt0[c]++;
+        s0.nrows++;
+        kap_lm_cells_add(&s0, c, NULL, y[i]);
+        if (isnan(base[i]))
+            continue;
+        cnt1[c]++;
+        s1.nrows++;
+        kap_lm_cells_add(&s1, c, base + i, y[i]);
+        if (isnan(b0))
+            b0 = base[i];
+        base_constant &= base[i] == b0;
+    }
+    if ((rc = interaction_model(f, M_F, &s0, cnt0, L, 0, NULL, conf, err)) != KAP_OK)
+        goto done;
+    if (!base_constant) {
+        rc = interaction_model(fb, M_FB, &s1, cnt1, L, 1, NULL, conf, err);
+        goto done;
+    }
+    /* A constant baseline is aliased with the intercept: R's lm drops it
+     * (NA coefficient); so do we, and say so.  The rows stay those with a
+     * baseline (a second pass: only in this case). */
+    if ((rc = kap_lm_cells_init(&s2, 2 * L, 0, err)) != KAP_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (lev[i] < 0 || isnan(y[i]) || isnan(base[i]))
+            continue;
+        s2.nrows++;
+        kap_lm_cells_add(&s2, 2 * (size_t)lev[i] + (size_t)arm01[i], NULL, y[i]);
+    }
+    rc = interaction_model(fb, M_FB, &s2, cnt1, L, 0,
+                           "baseline constant over the rows used: dropped (aliased with the intercept)",
+                           conf, err);
+done:
+    kap_lm_cells_clear(&s0);
+    kap_lm_cells_clear(&s1);
+    kap_lm_cells_clear(&s2);
+    kap_free(cnt0);
+    kap_free(cnt1);
     return rc;
 }
 
@@ -795,9 +827,8 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
     /* interaction */
     kap_subgroup_interaction *it = &sg->inter;
     if (!sg->binary) {
-        if ((rc = interaction_f(&it->f, y, NULL, arm01, lev, n, L, opts->conf_level, err)) != KAP_OK)
-            goto fail;
-        if ((rc = interaction_f(&it->f_baseline, y, base, arm01, lev, n, L, opts->conf_level, err)) != KAP_OK)
+        if ((rc = interaction_both(&it->f, &it->f_baseline, y, base, arm01, lev, n, L,
+                                   opts->conf_level, err)) != KAP_OK)
             goto fail;
         nan_result(&it->q_logor, "Cochran's Q of per-level log odds ratios", "continuous endpoint");
         nan_result(&it->breslow_day, "Breslow-Day", "continuous endpoint");
