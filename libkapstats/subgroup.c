@@ -249,13 +249,13 @@ int kap_describe_moments(kap_describe_result *out, const double *x, size_t n,
     out->ci_low = out->ci_high = NAN;
     out->conf_level = conf_level;
     out->note = NULL;
-    double amax = 0.0;
+    kap_first_pass f;
     size_t bad = 0;
-    if (kap_absmax(x, 1, n, &amax, &bad) != KAP_OK)
+    if (kap_moments_first(x, 1, n, &f, &bad) != KAP_OK)
         return kap_err(err, KAP_EINVAL, "kap_describe: x[%zu] is infinite", bad);
-    int e = kap_scale_exponent(amax);
+    int e = kap_scale_exponent(f.amax);
     kap_moments m;
-    kap_moments_scaled(x, 1, n, e, &m);
+    kap_moments_finish(x, 1, n, e, &f, &m);
     out->n = m.n;
     out->n_missing = m.n_missing;
     if (m.n == 0) {
