@@ -18,6 +18,8 @@
  * data even though B is only an approximation of A_s S.
  */
 #include "internal.h"
+#include "lm_cells_internal.h"
+#include "descriptive_internal.h"
 
 #include <float.h>
 #include <stdint.h>
@@ -64,6 +66,16 @@ struct kap_lm {
     const char *f_note;
     double cond;
     const char *coef_note;
+    /* Grouped fits (lm_cells_internal.h): the factored rows are a
+     * compressed system; nd real rows; w0 (n compressed rows) are the
+     * intercept's weights, used for R²; fp identifies the response. */
+    size_t nd;
+    double *w0;
+    int grouped;
+    double fp[2];
+    size_t gm;         /* compressed rows */
+    double *gx;        /* gm x k column-major: scaled compressed design */
+    double *gb;        /* k: scaled coefficients (gx gb = scaled fit) */
 };
 
 /* ---- compensated arithmetic (Ogita, Rump & Oishi 2005) ----------------- */
@@ -134,6 +146,9 @@ void kap_lm_free(kap_lm *m)
     kap_free(m->lo);
     kap_free(m->hi);
     kap_free(m->h);
+    kap_free(m->w0);
+    kap_free(m->gx);
+    kap_free(m->gb);
     kap_free(m);
 }
 
@@ -223,11 +238,11 @@ static inline double design(const kap_lm *m, const lm_work *w, size_t i,
 /* Name of design column j for messages. */
 static void column_name(char *buf, size_t len, const kap_lm *m, size_t j)
 {
-    if (m->intercept && j == 0)
+    int ic = m->intercept || m->grouped;
+    if (ic && j == 0)
         kap_snprintf(buf, len, "the intercept");
     else
-        kap_snprintf(buf, len, "column %zu of X",
-                     m->intercept ? j - 1 : j);
+        kap_snprintf(buf, len, "column %zu of X", ic ? j - 1 : j);
 }
 
 /* b_s = S c (c in B coordinates). */
@@ -493,7 +508,7 @@ static int lm_core(kap_lm *m, lm_work *w, kap_error *err)
         w->f[i] = m->ys[i] - w->r[i];   /* fitted, scaled */
     }
     m->rss_s = acc_val(&rss);
-    m->df = (double)(n - k);
+    m->df = (double)(m->nd - k);
     m->sigma_s = sqrt(m->rss_s / m->df);
     double fbar = 0.0;
     if (m->intercept) {
@@ -501,10 +516,19 @@ static int lm_core(kap_lm *m, lm_work *w, kap_error *err)
         for (size_t i = 0; i < n; i++)
             acc_add(&a, w->f[i]);
         fbar = acc_val(&a) / (double)n;
+    } else if (m->w0) {
+        /* compressed row r stands for w0_r^2 rows of mean fitted value
+         * f_r / w0_r (cell rows) or for within-cell variation (w0_r = 0) */
+        acc2 a = {0, 0};
+        for (size_t i = 0; i < n; i++)
+            acc_addprod(&a, m->w0[i], w->f[i]);
+        fbar = acc_val(&a) / (double)m->nd;
     }
     acc2 mss = {0, 0};
-    for (size_t i = 0; i < n; i++)
-        acc_addprod(&mss, w->f[i] - fbar, w->f[i] - fbar);
+    for (size_t i = 0; i < n; i++) {
+        double c = m->w0 ? w->f[i] - m->w0[i] * fbar : w->f[i] - fbar;
+        acc_addprod(&mss, c, c);
+    }
     m->mss_s = acc_val(&mss);
     for (size_t i = 0; i < n; i++) {
         m->resid[i] = ldexp(w->r[i], m->ey);
@@ -563,8 +587,9 @@ static int lm_core(kap_lm *m, lm_work *w, kap_error *err)
     /* ---- R², F ----------------------------------------------------------- */
     double tot = m->mss_s + m->rss_s;
     m->r2 = tot > 0.0 ? m->mss_s / tot : NAN;
-    m->adj_r2 = 1.0 - (1.0 - m->r2) * ((double)(n - (size_t)m->intercept) / m->df);
-    m->f_df1 = (double)(k - (size_t)m->intercept);
+    size_t ic = (size_t)(m->intercept || m->grouped);
+    m->adj_r2 = 1.0 - (1.0 - m->r2) * ((double)(m->nd - ic) / m->df);
+    m->f_df1 = (double)(k - ic);
     m->f_df2 = m->df;
     m->f_note = NULL;
     if (m->f_df1 == 0.0) {
@@ -640,6 +665,7 @@ int kap_lm_fit(kap_lm **out, const double *y, const double *X, size_t n,
         return kap_err(err, KAP_ENOMEM, "out of memory");
     m->nrows = n;
     m->n = nu;
+    m->nd = nu;
     m->p = p;
     m->k = k;
     m->intercept = intercept ? 1 : 0;
@@ -697,6 +723,118 @@ int kap_lm_fit(kap_lm **out, const double *y, const double *X, size_t n,
     }
     *out = m;
     return KAP_OK;
+}
+
+/* ---- grouped fits (lm_cells_internal.h) -------------------------------- */
+
+int kap_lm_fit_compressed(kap_lm **out, const double *A, const double *rhs,
+                          size_t M, size_t k, size_t nobs, size_t nrows,
+                          const double *fp, double conf_level, kap_error *err)
+{
+    *out = NULL;
+    if (nobs <= k)
+        return kap_err(err, KAP_EDATA,
+                       "least squares: %zu usable rows (of %zu) for %zu "
+                       "coefficients: need more rows than coefficients",
+                       nobs, nrows, k);
+    /* QR needs more rows than columns: rows of zeros change nothing */
+    size_t Mf = M > k ? M : k + 1;
+    kap_lm *m = kap_calloc(1, sizeof *m);
+    if (!m)
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    m->nrows = nrows;
+    m->n = Mf;
+    m->nd = nobs;
+    m->p = k;
+    m->k = k;
+    m->intercept = 0;     /* the intercept is column 0 of A, weights w0 */
+    m->grouped = 1;
+    m->conf_level = conf_level;
+    m->fp[0] = fp[0];
+    m->fp[1] = fp[1];
+    m->ex = kap_calloc(k, sizeof(int));
+    m->ys = kap_calloc(Mf, sizeof(double));
+    m->w0 = kap_calloc(Mf, sizeof(double));
+    m->resid = kap_malloc_array(Mf, sizeof(double));
+    m->fitted = kap_malloc_array(Mf, sizeof(double));
+    m->coef = kap_malloc_array(k, sizeof(double));
+    m->se = kap_malloc_array(k, sizeof(double));
+    m->tval = kap_malloc_array(k, sizeof(double));
+    m->pval = kap_malloc_array(k, sizeof(double));
+    m->lo = kap_malloc_array(k, sizeof(double));
+    m->hi = kap_malloc_array(k, sizeof(double));
+    m->h = kap_malloc_array(k * k, sizeof(double));
+    lm_work w;
+    if (!m->ex || !m->ys || !m->w0 || !m->resid || !m->fitted || !m->coef ||
+        !m->se || !m->tval || !m->pval || !m->lo || !m->hi || !m->h ||
+        work_alloc(&w, Mf, k, k) != KAP_OK) {
+        kap_lm_free(m);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    double ymax = 0.0;
+    for (size_t u = 0; u < M; u++)
+        if (fabs(rhs[u]) > ymax)
+            ymax = fabs(rhs[u]);
+    m->ey = scale_exponent(ymax);
+    for (size_t u = 0; u < M; u++) {
+        m->ys[u] = ldexp(rhs[u], -m->ey);
+        m->w0[u] = A[u * k];
+    }
+    for (size_t j = 0; j < k; j++) {
+        double mx = 0.0;
+        for (size_t u = 0; u < M; u++)
+            if (fabs(A[u * k + j]) > mx)
+                mx = fabs(A[u * k + j]);
+        int e = scale_exponent(mx);
+        m->ex[j] = e;
+        for (size_t u = 0; u < Mf; u++)
+            w.xs[j * Mf + u] = u < M ? ldexp(A[u * k + j], -e) : 0.0;
+    }
+    int rc = lm_core(m, &w, err);
+    if (rc == KAP_OK) {
+        /* kept for kap_lm_compare: the fitted values of the compressed
+         * rows, whose differences give RSS_r - RSS_f without cancellation */
+        m->gm = Mf;
+        m->gx = w.xs;
+        m->gb = w.bs;
+        w.xs = w.bs = NULL;
+    }
+    work_free(&w);
+    if (rc) {
+        kap_lm_free(m);
+        return rc;
+    }
+    /* per-row arrays of the compressed system mean nothing to a caller */
+    kap_free(m->resid);
+    kap_free(m->fitted);
+    m->resid = m->fitted = NULL;
+    m->n = nobs;
+    *out = m;
+    return KAP_OK;
+}
+
+void kap_lm_unscale(kap_lm *m, int ey, const int *ex)
+{
+    m->ey += ey;
+    for (size_t j = 0; j < m->k; j++) {
+        m->ex[j] += ex[j];
+        int e = ey - ex[j];
+        m->coef[j] = ldexp(m->coef[j], e);
+        m->se[j] = ldexp(m->se[j], e);
+        m->lo[j] = ldexp(m->lo[j], e);
+        m->hi[j] = ldexp(m->hi[j], e);
+    }
+}
+
+void kap_lm_attach_rows(kap_lm *m, size_t *rows, double *resid,
+                        double *fitted)
+{
+    kap_free(m->rows);
+    kap_free(m->resid);
+    kap_free(m->fitted);
+    m->rows = rows;
+    m->resid = resid;
+    m->fitted = fitted;
 }
 
 /* ---- getters ----------------------------------------------------------- */
@@ -845,21 +983,62 @@ int kap_lm_compare(kap_result *out, const kap_lm *reduced, const kap_lm *full,
 {
     if (!out || !reduced || !full)
         return kap_err(err, KAP_EINVAL, "kap_lm_compare: NULL argument");
-    if (reduced->nrows != full->nrows || reduced->n != full->n ||
-        memcmp(reduced->rows, full->rows, full->n * sizeof(size_t)) != 0)
-        return kap_err(err, KAP_EINVAL,
-                       "kap_lm_compare: the models were not fitted to the same "
-                       "rows (%zu and %zu rows used)", reduced->n, full->n);
-    if (reduced->ey != full->ey ||
-        memcmp(reduced->ys, full->ys, full->n * sizeof(double)) != 0)
-        return kap_err(err, KAP_EINVAL,
-                       "kap_lm_compare: the models have different responses");
+    if (reduced->grouped || full->grouped) {
+        /* fits of per-cell statistics: same row count and response sums */
+        if (reduced->grouped != full->grouped ||
+            reduced->nrows != full->nrows || reduced->n != full->n)
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_compare: the models were not fitted to the "
+                           "same rows (%zu and %zu rows used)",
+                           reduced->n, full->n);
+        if (reduced->ey != full->ey ||
+            memcmp(reduced->fp, full->fp, sizeof full->fp) != 0)
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_compare: the models have different "
+                           "responses");
+    } else {
+        if (reduced->nrows != full->nrows || reduced->n != full->n ||
+            memcmp(reduced->rows, full->rows, full->n * sizeof(size_t)) != 0)
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_compare: the models were not fitted to the "
+                           "same rows (%zu and %zu rows used)",
+                           reduced->n, full->n);
+        if (reduced->ey != full->ey ||
+            memcmp(reduced->ys, full->ys, full->n * sizeof(double)) != 0)
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_compare: the models have different "
+                           "responses");
+    }
     if (reduced->k >= full->k)
         return kap_err(err, KAP_EINVAL,
                        "kap_lm_compare: the reduced model has %zu coefficients, "
                        "the full model %zu: reduced must be smaller",
                        reduced->k, full->k);
     double d = reduced->rss_s - full->rss_s;
+    int direct = reduced->grouped && reduced->gm == full->gm &&
+                 memcmp(reduced->ys, full->ys, full->gm * sizeof(double)) == 0;
+    if (direct) {
+        /* Nested fits of the same compressed rows: RSS_r - RSS_f is the
+         * squared norm of the difference of the fitted values (the
+         * residual of the full fit is orthogonal to both column spaces),
+         * a sum of squares instead of the difference of two large,
+         * nearly equal sums. */
+        size_t gm = full->gm;
+        acc2 dd = {0, 0};
+        for (size_t r = 0; r < gm; r++) {
+            acc2 a = {0, 0};
+            for (size_t j = 0; j < full->k; j++)
+                acc_addprod(&a, full->gx[j * gm + r], full->gb[j]);
+            for (size_t j = 0; j < reduced->k; j++)
+                acc_addprod(&a, -reduced->gx[j * gm + r], reduced->gb[j]);
+            double v = acc_val(&a);
+            acc_addprod(&dd, v, v);
+        }
+        double dd_v = acc_val(&dd);
+        /* the nesting check below still compares the two RSS */
+        if (!(d < -64.0 * DBL_EPSILON * (reduced->rss_s + full->rss_s)))
+            d = dd_v;
+    }
     /* Same data, nested column spaces: RSS_r >= RSS_f up to rounding. */
     double tol = 64.0 * DBL_EPSILON * (reduced->rss_s + full->rss_s);
     if (d < -tol)
@@ -985,13 +1164,37 @@ int kap_ancova_fit(kap_ancova **out, const double *outcome,
 
     size_t na = (size_t)n_arms;
     size_t p = 1 + (na - 1) + q;   /* baseline, dummies, covariates */
+    size_t k = p + 1;
     if (n > SIZE_MAX / p)
         return kap_err(err, KAP_EINVAL, "kap_ancova_fit: size overflow");
+    /* The design is the arm (cells) plus 1 + q continuous columns: the fit
+     * is made from per-arm sufficient statistics gathered in one pass
+     * (lm_cells_internal.h), the same least-squares problem as the n x p
+     * design; residuals and fitted values come from a second pass. */
+    for (size_t i = 0; i < n; i++) {
+        if (isinf(outcome[i]))
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_fit: y[%zu] is infinite", i);
+        if (isinf(baseline[i]))
+            return kap_err(err, KAP_EINVAL,
+                           "kap_lm_fit: X[%zu, 0] is infinite", i);
+        for (size_t j = 0; j < q; j++)
+            if (isinf(covariates[i * q + j]))
+                return kap_err(err, KAP_EINVAL,
+                               "kap_lm_fit: X[%zu, %zu] is infinite", i, na + j);
+    }
     kap_ancova *a = kap_calloc(1, sizeof *a);
-    double *X = kap_malloc_array(n * p, sizeof(double));
-    if (!a || !X) {
+    double *D = kap_calloc(na * k, sizeof(double));
+    double *xv = kap_malloc_array(1 + q, sizeof(double));
+    size_t *xcol = kap_malloc_array(1 + q, sizeof(size_t));
+    kap_lm_cells cs;
+    memset(&cs, 0, sizeof cs);
+    if (!a || !D || !xv || !xcol ||
+        kap_lm_cells_init(&cs, na, 1 + q, NULL) != KAP_OK) {
         kap_free(a);
-        kap_free(X);
+        kap_free(D);
+        kap_free(xv);
+        kap_free(xcol);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
     a->n_arms = n_arms;
@@ -999,27 +1202,91 @@ int kap_ancova_fit(kap_ancova **out, const double *outcome,
     a->arm_n = kap_calloc(na, sizeof(size_t));
     a->grid = kap_calloc(p + 1, sizeof(double));
     if (!a->arm_n || !a->grid) {
-        kap_free(X);
+        kap_free(D);
+        kap_free(xv);
+        kap_free(xcol);
+        kap_lm_cells_clear(&cs);
         kap_ancova_free(a);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) {
-        double *row = X + i * p;
-        row[0] = baseline[i];
-        if (arm[i] < 0) {
-            for (size_t j = 1; j < na; j++)
-                row[j] = NAN;
-        } else {
-            size_t col = 1;
-            for (int32_t l = 0; l < n_arms; l++)
-                if (l != control)
-                    row[col++] = arm[i] == l ? 1.0 : 0.0;
-        }
-        for (size_t j = 0; j < q; j++)
-            row[na + j] = covariates[i * q + j];
+    /* coefficients: 0 intercept, 1 baseline, 2..na arm dummies, then the
+     * covariates */
+    xcol[0] = 1;
+    for (size_t j = 0; j < q; j++)
+        xcol[1 + j] = na + 1 + j;
+    for (int32_t l = 0; l < n_arms; l++) {
+        double *d = D + (size_t)l * k;
+        d[0] = 1.0;
+        if (l != control)
+            d[2 + (size_t)(l < control ? l : l - 1)] = 1.0;
     }
-    int rc = kap_lm_fit(&a->lm, outcome, X, n, p, 1, conf_level, err);
-    kap_free(X);
+    cs.nrows = n;
+    for (size_t t = 0; t < q + 2; t++) {
+        /* exact power-of-two scaling for data of extreme magnitude */
+        const double *col = t == q + 1 ? outcome : t == 0 ? baseline : covariates + (t - 1);
+        size_t st = (t == 0 || t == q + 1) ? 1 : q;
+        double amax = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double v = fabs(col[i * st]);
+            if (v > amax)
+                amax = v;
+        }
+        kap_lm_cells_scale(&cs, t, kap_scale_exponent(amax));
+    }
+    for (size_t i = 0; i < n; i++) {
+        int ok = arm[i] >= 0 && !isnan(outcome[i]) && !isnan(baseline[i]);
+        xv[0] = baseline[i];
+        for (size_t j = 0; ok && j < q; j++) {
+            xv[1 + j] = covariates[i * q + j];
+            if (isnan(xv[1 + j]))
+                ok = 0;
+        }
+        if (ok)
+            kap_lm_cells_add(&cs, (size_t)arm[i], xv, outcome[i]);
+    }
+    int rc = kap_lm_cells_fit(&a->lm, &cs, D, k, xcol, conf_level, err);
+    size_t nused = cs.nobs;
+    kap_lm_cells_clear(&cs);
+    kap_free(D);
+    kap_free(xv);
+    kap_free(xcol);
+    if (rc == KAP_OK) {
+        size_t *rows = kap_malloc_array(nused, sizeof(size_t));
+        double *res = kap_malloc_array(nused, sizeof(double));
+        double *fit = kap_malloc_array(nused, sizeof(double));
+        if (!rows || !res || !fit) {
+            kap_free(rows);
+            kap_free(res);
+            kap_free(fit);
+            kap_ancova_free(a);
+            return kap_err(err, KAP_ENOMEM, "out of memory");
+        }
+        const double *b = a->lm->coef;
+        for (size_t i = 0, u = 0; i < n; i++) {
+            int ok = arm[i] >= 0 && !isnan(outcome[i]) && !isnan(baseline[i]);
+            for (size_t j = 0; ok && j < q; j++)
+                if (isnan(covariates[i * q + j]))
+                    ok = 0;
+            if (!ok)
+                continue;
+            acc2 f = {0, 0};
+            acc_add(&f, b[0]);
+            acc_addprod(&f, baseline[i], b[1]);
+            if (arm[i] != control)
+                acc_add(&f, b[2 + (size_t)(arm[i] < control ? arm[i] : arm[i] - 1)]);
+            for (size_t j = 0; j < q; j++)
+                acc_addprod(&f, covariates[i * q + j], b[na + 1 + j]);
+            acc2 r = f;
+            r.s = -r.s;
+            r.c = -r.c;
+            acc_add(&r, outcome[i]);
+            rows[u] = i;
+            fit[u] = acc_val(&f);
+            res[u] = acc_val(&r);
+            u++;
+        }
+        kap_lm_attach_rows(a->lm, rows, res, fit);
+    }
     if (rc == KAP_ENUMERIC || rc == KAP_EDATA) {
         /* Say which arm is empty rather than "rank deficient". */
         size_t *cnt = kap_calloc(na, sizeof(size_t));

@@ -126,16 +126,144 @@ static int cmp_vi(const void *a, const void *b)
     return (p->i > q->i) - (p->i < q->i);
 }
 
+/* Sort key of a double (no NaN): unsigned order = numeric order, with
+ * -0 and +0 equal. */
+static inline uint64_t dkey(double v)
+{
+    uint64_t u;
+    v += 0.0;   /* -0 -> +0 */
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+/* Stable LSD radix sort (16-bit digits) of work[0..n) by value: the same
+ * order as qsort with cmp_vi (value, then original index, since the input
+ * is in index order and the sort is stable), in O(n).  Digits that all
+ * keys share are skipped.  Returns 0 (nothing done) when its buffers
+ * cannot be allocated; the caller then falls back to qsort. */
+static int radix_sort_vi(vi_pair *work, size_t n)
+{
+    if (n < 256)
+        return 0;
+    uint64_t *key = kap_malloc_array(n, 2 * sizeof *key);
+    vi_pair *tmp = kap_malloc_array(n, sizeof *tmp);
+    size_t *cnt = kap_malloc_array(65536, sizeof *cnt);
+    if (!key || !tmp || !cnt) {
+        kap_free(key);
+        kap_free(tmp);
+        kap_free(cnt);
+        return 0;
+    }
+    uint64_t *key2 = key + n;
+    for (size_t i = 0; i < n; i++)
+        key[i] = dkey(work[i].v);
+    vi_pair *src = work, *dst = tmp;
+    uint64_t *ks = key, *kd = key2;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(ks[i] >> shift) & 0xffff]++;
+        if (cnt[(ks[0] >> shift) & 0xffff] == n)
+            continue;   /* every key has this digit */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t d = cnt[(ks[i] >> shift) & 0xffff]++;
+            dst[d] = src[i];
+            kd[d] = ks[i];
+        }
+        vi_pair *t = src;
+        src = dst;
+        dst = t;
+        uint64_t *tk = ks;
+        ks = kd;
+        kd = tk;
+    }
+    if (src != work)
+        memcpy(work, src, n * sizeof *work);
+    kap_free(key);
+    kap_free(tmp);
+    kap_free(cnt);
+    return 1;
+}
+
 /* Midranks of v[0..n) (no NaN) into rank[]; *tie_term = sum(t^3 - t) over
  * tie groups; *any_tie set when a tie exists.  `work` has n pairs. */
+/* Midranks by counting when every value is an integer within a span of
+ * at most 2^20 (scores): a value's midrank depends only on how many values
+ * are below it and how many equal it, so no sort is needed.  Same ranks
+ * and the same tie term (groups taken in increasing value order) as the
+ * sort below.  Returns 0 (nothing done) when the data do not qualify or
+ * the counts cannot be allocated. */
+static int midranks_counting(const double *v, size_t n, double *rank,
+                             double *tie_term, int *any_tie)
+{
+    if (n < 64)
+        return 0;
+    double lo = v[0], hi = v[0];
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        if (x != floor(x))
+            return 0;
+        if (x < lo)
+            lo = x;
+        if (x > hi)
+            hi = x;
+    }
+    if (!(hi - lo < 1048576.0))
+        return 0;
+    size_t span = (size_t)(hi - lo) + 1;
+    size_t *cnt = kap_calloc(span, sizeof *cnt);
+    double *mr = kap_malloc_array(span, sizeof *mr);
+    if (!cnt || !mr) {
+        kap_free(cnt);
+        kap_free(mr);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)(v[i] - lo)]++;
+    double tt = 0.0;
+    int tie = 0;
+    size_t below = 0;
+    for (size_t d = 0; d < span; d++) {
+        size_t c = cnt[d];
+        if (!c)
+            continue;
+        size_t i = below, j = below + c;
+        mr[d] = 0.5 * ((double)(i + 1) + (double)j);
+        double t = (double)c;
+        if (c > 1) {
+            tie = 1;
+            tt += t * t * t - t;
+        }
+        below = j;
+    }
+    for (size_t i = 0; i < n; i++)
+        rank[i] = mr[(size_t)(v[i] - lo)];
+    kap_free(cnt);
+    kap_free(mr);
+    if (tie_term)
+        *tie_term = tt;
+    if (any_tie)
+        *any_tie = tie;
+    return 1;
+}
+
 static void midranks(const double *v, size_t n, double *rank, vi_pair *work,
                      double *tie_term, int *any_tie)
 {
+    if (midranks_counting(v, n, rank, tie_term, any_tie))
+        return;
     for (size_t i = 0; i < n; i++) {
         work[i].v = v[i];
         work[i].i = i;
     }
-    qsort(work, n, sizeof *work, cmp_vi);
+    if (!radix_sort_vi(work, n))
+        qsort(work, n, sizeof *work, cmp_vi);
     double tt = 0.0;
     int tie = 0;
     size_t i = 0;
@@ -1150,11 +1278,31 @@ int kap_rank_kruskal_wallis(kap_result *out, const double *x, const int *group,
         N++;
     }
     out->n1 = N;
-    qsort(codes, N, sizeof *codes, cmp_int);
+    /* the distinct group codes in increasing order: by presence flags when
+     * their range is small (one pass), else by sorting */
     size_t k = 0;
-    for (size_t i = 0; i < N; i++)
-        if (k == 0 || codes[i] != codes[k - 1])
-            codes[k++] = codes[i];
+    int gmin = N ? g[0] : 0, gmax = gmin;
+    for (size_t i = 1; i < N; i++) {
+        if (g[i] < gmin)
+            gmin = g[i];
+        if (g[i] > gmax)
+            gmax = g[i];
+    }
+    size_t span = N ? (size_t)((long long)gmax - gmin) + 1 : 0;
+    unsigned char *seen = N && span <= 65536 ? kap_calloc(span, 1) : NULL;
+    if (seen) {
+        for (size_t i = 0; i < N; i++)
+            seen[g[i] - gmin] = 1;
+        for (size_t d = 0; d < span; d++)
+            if (seen[d])
+                codes[k++] = (int)(gmin + (long long)d);
+        kap_free(seen);
+    } else {
+        qsort(codes, N, sizeof *codes, cmp_int);
+        for (size_t i = 0; i < N; i++)
+            if (k == 0 || codes[i] != codes[k - 1])
+                codes[k++] = codes[i];
+    }
     if (N < 2) {
         rc = kap_err(err, KAP_EDATA, "Kruskal-Wallis: not enough observations");
         goto done;

@@ -14,7 +14,9 @@
  *  - counts are integers, statistics are reals (NaN and infinities: null).
  */
 #include "report_internal.h"
+#include "subgroup_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ---- text buffer ---------------------------------------------------------- */
@@ -617,9 +619,9 @@ static json_t *trajectory(bctx *c, size_t k)
             for (size_t i = 0; i < np; i++)
                 if (arm[i] == (int32_t)a && !isnan(chg[i]))
                     x[n++] = chg[i];
+            /* no median here (desc_obj(.., 0)): moments only, no sort */
             kap_describe_result d;
-            if (kap_describe(&d, x, 1, n, c->o->conf_level, NULL) == KAP_ENOMEM)
-                c->oom = 1;
+            kap_describe_moments(&d, x, n, c->o->conf_level, NULL);
             json_t *ao = json_object();
             set(c, ao, "arm", json_string(kap_trial_arm_name(t, a)));
             set(c, ao, "change", desc_obj(c, &d, 0));
@@ -923,9 +925,10 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
     so.control = control;
     so.conf_level = c->o->conf_level;
     so.endpoint.response_threshold = c->o->response_threshold;
+    int ng_adopted = 0;
     /* each variable alone first: one that cannot be analysed is reported
      * and left out of the family */
-    const char **good = kap_malloc_array(nv, sizeof *good);
+    kap_subgroup **good = kap_calloc(nv, sizeof *good);
     json_t **entry = kap_calloc(nv, sizeof *entry);
     size_t ng = 0;
     json_t *s = NULL;
@@ -933,26 +936,27 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
         c->oom = 1;
         goto out;
     }
+    /* the analyses that succeed form the family as they are: each
+     * variable is analysed once */
     for (size_t i = 0; i < nv; i++) {
         kap_subgroup *sg = NULL;
         kap_error e;
         int rc = kap_subgroup_run(&sg, c->t, instrument, visit, vars[i], &so, &e);
         if (rc == KAP_OK) {
-            good[ng++] = vars[i];
+            good[ng++] = sg;
         } else {
             if (rc == KAP_ENOMEM)
                 c->oom = 1;
             entry[i] = json_object();
             set(c, entry[i], "variable", json_string(vars[i]));
             section_status(c, entry[i], "empty", e.message);
+            kap_subgroup_free(sg);
         }
-        kap_subgroup_free(sg);
     }
     kap_subgroup_family *fam = NULL;
     kap_error e;
-    int rc = ng ? kap_subgroup_family_run(&fam, c->t, instrument, visit, good, ng, &so,
-                                          c->o->adjust, &e)
-                : KAP_EDATA;
+    int rc = ng ? kap_sg_family_adopt(&fam, good, ng, c->o->adjust, &e) : KAP_EDATA;
+    ng_adopted = ng;
     if (rc && ng) {
         if (rc == KAP_ENOMEM)
             c->oom = 1;
@@ -982,6 +986,9 @@ static json_t *subgroups(bctx *c, const char *instrument, const char *visit,
     set(c, s, "variables", arr);
     kap_subgroup_family_free(fam);
 out:
+    if (good && !ng_adopted)
+        for (size_t i = 0; i < ng; i++)
+            kap_subgroup_free(good[i]);
     if (entry)
         for (size_t i = 0; i < nv; i++)
             json_decref(entry[i]);
@@ -1206,6 +1213,32 @@ static void instrument_list(bctx *c, char *buf, size_t n)
     }
 }
 
+/* Sections 2 (representation), 6 (subgroups) and 7 (safety) depend only
+ * on the resolved instrument, visit and control: they are built on a
+ * second thread while this one builds sections 1, 3, 4 and 5.  Each side
+ * has its own context and its own JSON trees; the trees are put in place
+ * (keys pre-inserted in report order) after the join, so the output is
+ * byte-identical to a sequential build.  Fault-injection builds stay on
+ * one thread: their allocation counter is per thread. */
+typedef struct side_job {
+    bctx c;
+    const char *instrument, *visit, *control, *why_sub, *control_reason;
+    json_t *rep, *sub, *saf;
+} side_job;
+
+static void side_run_all(side_job *j)
+{
+    j->rep = representation(&j->c, j->control, j->control_reason);
+    j->sub = subgroups(&j->c, j->instrument, j->visit, j->control, j->why_sub);
+    j->saf = safety(&j->c, j->control, j->control_reason);
+}
+
+static void *side_thread(void *arg)
+{
+    side_run_all(arg);
+    return NULL;
+}
+
 static int build(json_t *root, bctx *c)
 {
     const kap_trial *t = c->t;
@@ -1326,8 +1359,24 @@ static int build(json_t *root, bctx *c)
     kap_snprintf(c->reason, sizeof c->reason, "%s", flow_reason);
     set(c, root, "study_flow", study_flow(c, have_k, k));
 
-    /* 2. representation / Table 1 */
-    set(c, root, "representation", representation(c, control, control_reason));
+    /* 2. representation, 6. subgroups, 7. safety: on a second thread */
+    side_job job;
+    memset(&job, 0, sizeof job);
+    job.c.t = c->t;
+    job.c.o = c->o;
+    job.instrument = have_k && have_v ? instrument : NULL;
+    job.visit = have_v ? visit : NULL;
+    job.control = control;
+    job.why_sub = !have_k || !have_v ? primary_reason : control_reason;
+    job.control_reason = control_reason;
+    set(c, root, "representation", json_null());
+    int threaded = 0;
+    pthread_t side;
+#ifndef KAP_FAULT_INJECTION
+    threaded = pthread_create(&side, NULL, side_thread, &job) == 0;
+#endif
+    if (!threaded)
+        side_run_all(&job);
 
     /* 3. primary endpoint */
     json_t *prim;
@@ -1408,11 +1457,14 @@ static int build(json_t *root, bctx *c)
     set(c, sec, "instruments", insts);
     set(c, root, "secondary", sec);
 
-    /* 6. subgroups, 7. safety */
-    set(c, root, "subgroups",
-        subgroups(c, have_k && have_v ? instrument : NULL, have_v ? visit : NULL, control,
-                  !have_k || !have_v ? primary_reason : control_reason));
-    set(c, root, "safety", safety(c, control, control_reason));
+    /* 6. subgroups, 7. safety (and 2.): from the second thread */
+    if (threaded)
+        pthread_join(side, NULL);
+    if (job.c.oom)
+        c->oom = 1;
+    set(c, root, "representation", job.rep);
+    set(c, root, "subgroups", job.sub);
+    set(c, root, "safety", job.saf);
 
     /* 8. methods */
     set(c, root, "methods", methods(c, root, instrument, have_v ? visit : NULL));

@@ -6,6 +6,8 @@
  */
 #include "subgroup_internal.h"
 #include "trial_internal.h"
+#include "lm_cells_internal.h"
+#include "descriptive_internal.h"
 
 #include <gsl/gsl_cdf.h>
 #include <string.h>
@@ -238,6 +240,44 @@ static const char NOTE_NO_ARM[] = "a compared arm has no participant with a valu
 static const char NOTE_SMALL[] = "fewer than min_per_arm values in an arm (flagged; estimated)";
 static const char NOTE_NOVAR[] = "effect variance undefined (an arm with < 2 values or zero variance)";
 
+int kap_describe_moments(kap_describe_result *out, const double *x, size_t n,
+                         double conf_level, kap_error *err)
+{
+    out->n = out->n_missing = 0;
+    out->mean = out->sd = out->se = out->median = NAN;
+    out->q1 = out->q3 = out->min = out->max = NAN;
+    out->ci_low = out->ci_high = NAN;
+    out->conf_level = conf_level;
+    out->note = NULL;
+    kap_first_pass f;
+    size_t bad = 0;
+    if (kap_moments_first(x, 1, n, &f, &bad) != KAP_OK)
+        return kap_err(err, KAP_EINVAL, "kap_describe: x[%zu] is infinite", bad);
+    int e = kap_scale_exponent(f.amax);
+    kap_moments m;
+    kap_moments_finish(x, 1, n, e, &f, &m);
+    out->n = m.n;
+    out->n_missing = m.n_missing;
+    if (m.n == 0) {
+        out->note = "no non-missing values";
+        return KAP_OK;
+    }
+    out->mean = ldexp(m.mean, e);
+    if (m.n < 2) {
+        out->note = "n < 2: SD, SE and CI undefined";
+        return KAP_OK;
+    }
+    double df = (double)(m.n - 1);
+    double sd = sqrt(m.ss / df);
+    double se = sd / sqrt((double)m.n);
+    double q = kap_qt(1.0 - 0.5 * (1.0 - conf_level), df);
+    out->sd = ldexp(sd, e);
+    out->se = ldexp(se, e);
+    out->ci_low = ldexp(m.mean - q * se, e);
+    out->ci_high = ldexp(m.mean + q * se, e);
+    return KAP_OK;
+}
+
 static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
                           const double *xc, size_t nc, double conf,
                           kap_error *err)
@@ -247,7 +287,7 @@ static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
     size_t ns[2] = {nt, nc};
     kap_result *ms[2] = {&r->mean_treat, &r->mean_control};
     for (int a = 0; a < 2; a++) {
-        int rc = kap_describe(&d[a], xs[a], 1, ns[a], conf, err);
+        int rc = kap_describe_moments(&d[a], xs[a], ns[a], conf, err);
         if (rc != KAP_OK)
             return rc;
         kap_result_init(ms[a], "mean with t-based CI");
@@ -329,50 +369,27 @@ static int row_binary(kap_subgroup_row *r, const double *xt, size_t nt,
     return KAP_OK;
 }
 
-/* Interaction F test: anova(lm(y ~ [base +] arm + g), lm(y ~ [base +]
- * arm * g)) over the rows with y (and base) defined and a level.  Levels
- * are re-indexed over those present; one interaction column per level
- * with both arms except the first such level (the span of R's aliased
- * design). */
-static int interaction_f(kap_result *out, const double *y, const double *base,
-                         const int32_t *arm01, const int32_t *lev, size_t n,
-                         size_t L, double conf, kap_error *err)
+/* Interaction F test from per-cell (level x arm) sufficient statistics
+ * cs (q = with_base: the baseline column, else none) and the cell counts
+ * cnt: anova(lm(y ~ [base +] arm + g), lm(y ~ [base +] arm * g)) over the
+ * rows gathered.  Levels are re-indexed over those present; one
+ * interaction column per level with both arms except the first such level
+ * (the span of R's aliased design).  Both models are fitted from cs
+ * (lm_cells_internal.h): the same least-squares problems as the n-row
+ * designs. */
+static int interaction_model(kap_result *out, const char *method, const kap_lm_cells *cs,
+                             const size_t *cnt, size_t L, int with_base,
+                             const char *base_note, double conf, kap_error *err)
 {
-    const char *method = base ? "anova(lm(y ~ base + arm + g), lm(y ~ base + arm * g))"
-                              : "anova(lm(y ~ arm + g), lm(y ~ arm * g))";
     kap_result_init(out, method);
     int rc = KAP_OK;
-    size_t *cnt = kap_calloc(2 * (L ? L : 1), sizeof *cnt);
     int32_t *map = kap_malloc_array(L ? L : 1, sizeof *map);
     int32_t *imap = kap_malloc_array(L ? L : 1, sizeof *imap);
-    double *Xr = NULL, *Xf = NULL, *yy = NULL;
+    double *Xr = NULL, *Xf = NULL;
     kap_lm *m0 = NULL, *m1 = NULL;
-    if (!cnt || !map || !imap) {
+    if (!map || !imap) {
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto done;
-    }
-    size_t m = 0;
-    double b0 = NAN;
-    int base_constant = 1;
-    for (size_t i = 0; i < n; i++) {
-        if (lev[i] < 0 || isnan(y[i]) || (base && isnan(base[i])))
-            continue;
-        cnt[2 * (size_t)lev[i] + (size_t)arm01[i]]++;
-        m++;
-        if (base) {
-            if (isnan(b0))
-                b0 = base[i];
-            base_constant &= base[i] == b0;
-        }
-    }
-    /* A constant baseline is aliased with the intercept: R's lm drops it
-     * (NA coefficient); so do we, and say so.  The rows stay those with a
-     * baseline. */
-    const char *base_note = NULL;
-    const double *base_rows = base;
-    if (base && base_constant) {
-        base_note = "baseline constant over the rows used: dropped (aliased with the intercept)";
-        base = NULL;
     }
     size_t Lp = 0, nb = 0;
     for (size_t l = 0; l < L; l++) {
@@ -394,37 +411,36 @@ static int interaction_f(kap_result *out, const double *y, const double *base,
         out->note = "fewer than two levels have both arms: interaction not testable";
         goto done;
     }
-    size_t off = base ? 1 : 0;
+    size_t off = with_base ? 1 : 0;
     size_t pr = off + 1 + (Lp - 1), pf = pr + (nb - 1);
-    Xr = kap_malloc_array(m * pr, sizeof *Xr);
-    Xf = kap_malloc_array(m * pf, sizeof *Xf);
-    yy = kap_malloc_array(m, sizeof *yy);
-    if (!Xr || !Xf || !yy) {
+    size_t kr = pr + 1, kf = pf + 1;   /* coefficients with the intercept */
+    size_t xcol[1] = {1};
+    Xr = kap_calloc(2 * L * kr, sizeof *Xr);
+    Xf = kap_calloc(2 * L * kf, sizeof *Xf);
+    if (!Xr || !Xf) {
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto done;
     }
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lev[i] < 0 || isnan(y[i]) || (base_rows && isnan(base_rows[i])))
-            continue;
-        double *xr = Xr + r * pr, *xf = Xf + r * pf;
-        size_t j = 0;
-        if (base)
-            xr[j++] = base[i];
-        xr[j++] = arm01[i];
-        for (size_t l = 1; l < Lp; l++)
-            xr[j++] = map[lev[i]] == (int32_t)l;
-        memcpy(xf, xr, pr * sizeof *xf);
-        for (size_t l = 0; l < nb - 1; l++)
-            xf[pr + l] = 0;
-        if (imap[lev[i]] >= 0)
-            xf[pr + (size_t)imap[lev[i]]] = arm01[i];
-        yy[r++] = y[i];
-    }
+    for (size_t l = 0; l < L; l++)
+        for (size_t a = 0; a < 2; a++) {
+            double *dr = Xr + (2 * l + a) * kr, *df = Xf + (2 * l + a) * kf;
+            if (map[l] < 0)
+                continue;
+            size_t j = 0;
+            dr[j++] = 1.0;
+            if (with_base)
+                dr[j++] = 0.0;   /* baseline: continuous column */
+            dr[j++] = (double)a;
+            for (size_t ll = 1; ll < Lp; ll++)
+                dr[j++] = map[l] == (int32_t)ll;
+            memcpy(df, dr, kr * sizeof *df);
+            if (imap[l] >= 0)
+                df[kr + (size_t)imap[l]] = (double)a;
+        }
     kap_error e2;
-    rc = kap_lm_fit(&m0, yy, Xr, m, pr, 1, conf, &e2);
+    rc = kap_lm_cells_fit(&m0, cs, Xr, kr, xcol, conf, &e2);
     if (rc == KAP_OK)
-        rc = kap_lm_fit(&m1, yy, Xf, m, pf, 1, conf, &e2);
+        rc = kap_lm_cells_fit(&m1, cs, Xf, kf, xcol, conf, &e2);
     if (rc == KAP_OK)
         rc = kap_lm_compare(out, m0, m1, &e2);
     if (rc == KAP_ENOMEM) {
@@ -445,10 +461,78 @@ done:
     kap_lm_free(m1);
     kap_free(Xr);
     kap_free(Xf);
-    kap_free(yy);
-    kap_free(cnt);
     kap_free(map);
     kap_free(imap);
+    return rc;
+}
+
+/* Both interaction F tests, without (f) and with (fb) the baseline, from
+ * one pass over the participants: the rows with a level and y feed the
+ * statistics of y, those that also have a baseline those of (base, y). */
+static int interaction_both(kap_result *f, kap_result *fb, const double *y,
+                            const double *base, const int32_t *arm01, const int32_t *lev,
+                            size_t n, size_t L, double conf, kap_error *err)
+{
+    static const char M_F[] = "anova(lm(y ~ arm + g), lm(y ~ arm * g))";
+    static const char M_FB[] = "anova(lm(y ~ base + arm + g), lm(y ~ base + arm * g))";
+    size_t nc = 2 * (L ? L : 1);
+    size_t *cnt0 = kap_calloc(nc, sizeof *cnt0), *cnt1 = kap_calloc(nc, sizeof *cnt1);
+    kap_lm_cells s0, s1, s2;
+    memset(&s0, 0, sizeof s0);
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
+    int rc = KAP_OK;
+    if (!cnt0 || !cnt1) {
+        rc = kap_err(err, KAP_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = kap_lm_cells_init(&s0, 2 * L, 0, err)) != KAP_OK ||
+        (rc = kap_lm_cells_init(&s1, 2 * L, 1, err)) != KAP_OK)
+        goto done;
+    double b0 = NAN;
+    int base_constant = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (lev[i] < 0 || isnan(y[i]))
+            continue;
+        size_t c = 2 * (size_t)lev[i] + (size_t)arm01[i];
+        cnt0[c]++;
+        s0.nrows++;
+        kap_lm_cells_add(&s0, c, NULL, y[i]);
+        if (isnan(base[i]))
+            continue;
+        cnt1[c]++;
+        s1.nrows++;
+        kap_lm_cells_add(&s1, c, base + i, y[i]);
+        if (isnan(b0))
+            b0 = base[i];
+        base_constant &= base[i] == b0;
+    }
+    if ((rc = interaction_model(f, M_F, &s0, cnt0, L, 0, NULL, conf, err)) != KAP_OK)
+        goto done;
+    if (!base_constant) {
+        rc = interaction_model(fb, M_FB, &s1, cnt1, L, 1, NULL, conf, err);
+        goto done;
+    }
+    /* A constant baseline is aliased with the intercept: R's lm drops it
+     * (NA coefficient); so do we, and say so.  The rows stay those with a
+     * baseline (a second pass: only in this case). */
+    if ((rc = kap_lm_cells_init(&s2, 2 * L, 0, err)) != KAP_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (lev[i] < 0 || isnan(y[i]) || isnan(base[i]))
+            continue;
+        s2.nrows++;
+        kap_lm_cells_add(&s2, 2 * (size_t)lev[i] + (size_t)arm01[i], NULL, y[i]);
+    }
+    rc = interaction_model(fb, M_FB, &s2, cnt1, L, 0,
+                           "baseline constant over the rows used: dropped (aliased with the intercept)",
+                           conf, err);
+done:
+    kap_lm_cells_clear(&s0);
+    kap_lm_cells_clear(&s1);
+    kap_lm_cells_clear(&s2);
+    kap_free(cnt0);
+    kap_free(cnt1);
     return rc;
 }
 
@@ -657,30 +741,52 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
     }
     double z = gsl_cdf_ugaussian_Pinv(0.5 + opts->conf_level / 2);
     size_t n_small = 0;
+    /* The values of each level and arm, in participant order, laid out
+     * level after level in xt (treatment) and xc (control): one counting
+     * pass and one scatter pass instead of a pass per level.  Row l of
+     * the table is level l; row L the missing values. */
+    size_t *off = kap_calloc(2 * (L + 2), sizeof *off);
+    if (!off)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (arm01[i] < 0)
+            continue;
+        size_t l = g.code[i] < 0 ? L : (size_t)g.code[i];
+        sg->rows[l].n_in_level++;
+        if (!isnan(y[i]))
+            off[2 * (l + 1) + (size_t)(arm01[i] == 1 ? 0 : 1)]++;
+    }
+    for (size_t l = 1; l < L + 2; l++) {
+        off[2 * l] += off[2 * (l - 1)];
+        off[2 * l + 1] += off[2 * (l - 1) + 1];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (arm01[i] < 0 || isnan(y[i]))
+            continue;
+        size_t l = g.code[i] < 0 ? L : (size_t)g.code[i];
+        if (arm01[i] == 1)
+            xt[off[2 * l]++] = y[i];
+        else
+            xc[off[2 * l + 1]++] = y[i];
+    }
+    /* off[2l] now ends level l: level l is [off[2(l-1)], off[2l]) */
     for (size_t l = 0; l < sg->n_rows; l++) {
         int32_t code = l < L ? (int32_t)l : -1;
         kap_subgroup_row *r = &sg->rows[l];
-        size_t nt = 0, nc = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (arm01[i] < 0 || g.code[i] != code)
-                continue;
-            r->n_in_level++;
-            if (isnan(y[i]))
-                continue;
-            if (arm01[i] == 1)
-                xt[nt++] = y[i];
-            else
-                xc[nc++] = y[i];
-        }
+        size_t lt = l ? off[2 * (l - 1)] : 0, lc = l ? off[2 * (l - 1) + 1] : 0;
+        size_t nt = off[2 * l] - lt, nc = off[2 * l + 1] - lc;
+        const double *yt = xt + lt, *yc = xc + lc;
         r->level = sg->labels[l];
         r->is_missing = code < 0;
         r->n_treat = nt;
         r->n_control = nc;
         r->small = nt < opts->min_per_arm || nc < opts->min_per_arm;
-        rc = sg->binary ? row_binary(r, xt, nt, xc, nc, opts->conf_level, err)
-                        : row_continuous(r, xt, nt, xc, nc, opts->conf_level, err);
-        if (rc != KAP_OK)
+        rc = sg->binary ? row_binary(r, yt, nt, yc, nc, opts->conf_level, err)
+                        : row_continuous(r, yt, nt, yc, nc, opts->conf_level, err);
+        if (rc != KAP_OK) {
+            kap_free(off);
             goto fail;
+        }
         r->p_value = r->test.p_value;
         r->p_adjusted = NAN;
         r->weight = NAN;
@@ -700,6 +806,7 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
             pv[l] = r->p_value;
         }
     }
+    kap_free(off);
     sg->all_small = L > 0 && n_small == L;
     if ((rc = kap_p_adjust(pv, pv, L, opts->adjust, err)) != KAP_OK)
         goto fail;
@@ -720,9 +827,8 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
     /* interaction */
     kap_subgroup_interaction *it = &sg->inter;
     if (!sg->binary) {
-        if ((rc = interaction_f(&it->f, y, NULL, arm01, lev, n, L, opts->conf_level, err)) != KAP_OK)
-            goto fail;
-        if ((rc = interaction_f(&it->f_baseline, y, base, arm01, lev, n, L, opts->conf_level, err)) != KAP_OK)
+        if ((rc = interaction_both(&it->f, &it->f_baseline, y, base, arm01, lev, n, L,
+                                   opts->conf_level, err)) != KAP_OK)
             goto fail;
         nan_result(&it->q_logor, "Cochran's Q of per-level log odds ratios", "continuous endpoint");
         nan_result(&it->breslow_day, "Breslow-Day", "continuous endpoint");
@@ -875,6 +981,55 @@ void kap_subgroup_family_free(kap_subgroup_family *f)
     kap_free(f);
 }
 
+/* The family of already computed subgroup analyses sg[0..n) (ownership of
+ * each passes to the family, also on failure; the array itself stays the
+ * caller's). */
+int kap_sg_family_adopt(kap_subgroup_family **out, kap_subgroup **sg, size_t n,
+                        kap_padjust_method method, kap_error *err)
+{
+    *out = NULL;
+    kap_subgroup_family *f = kap_calloc(1, sizeof *f);
+    if (f) {
+        f->sg = kap_calloc(n ? n : 1, sizeof *f->sg);
+        f->p = kap_malloc_array(n ? n : 1, sizeof *f->p);
+        f->padj = kap_malloc_array(n ? n : 1, sizeof *f->padj);
+    }
+    if (!f || !f->sg || !f->p || !f->padj) {
+        for (size_t i = 0; i < n; i++)
+            kap_subgroup_free(sg[i]);
+        kap_subgroup_family_free(f);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    f->method = method;
+    f->n = n;
+    for (size_t i = 0; i < n; i++) {
+        f->sg[i] = sg[i];
+        const kap_subgroup_interaction *it = &f->sg[i]->inter;
+        f->p[i] = f->sg[i]->binary ? it->q_logor.p_value : it->f.p_value;
+    }
+    int rc = kap_p_adjust(f->padj, f->p, n, method, err);
+    if (rc != KAP_OK) {
+        kap_subgroup_family_free(f);
+        return rc;
+    }
+    char desc[1024];
+    size_t len = (size_t)kap_snprintf(desc, sizeof desc,
+                                      "treatment x subgroup interaction p-values of %zu variables (",
+                                      n);
+    for (size_t i = 0; i < n && len < sizeof desc; i++)
+        len += (size_t)kap_snprintf(desc + len, sizeof desc - len, "%s%s", i ? ", " : "",
+                                    f->sg[i]->variable);
+    if (len < sizeof desc)
+        kap_snprintf(desc + len, sizeof desc - len, "), adjusted by %s",
+                     kap_padjust_method_name(method));
+    if (!(f->description = kap_strdup(desc))) {
+        kap_subgroup_family_free(f);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    *out = f;
+    return KAP_OK;
+}
+
 int kap_subgroup_family_run(kap_subgroup_family **out, const kap_trial *t,
                             const char *instrument, const char *visit,
                             const char *const *variables, size_t n_variables,
@@ -887,58 +1042,30 @@ int kap_subgroup_family_run(kap_subgroup_family **out, const kap_trial *t,
         return kap_err(err, KAP_EINVAL, "kap_subgroup_family_run: NULL argument or no variable");
     if (!kap_padjust_method_name(method))
         return kap_err(err, KAP_EINVAL, "unknown p-value adjustment method");
-    kap_subgroup_family *f = kap_calloc(1, sizeof *f);
-    if (!f)
+    kap_subgroup **sg = kap_calloc(n_variables, sizeof *sg);
+    if (!sg)
         return kap_err(err, KAP_ENOMEM, "out of memory");
-    f->method = method;
-    f->sg = kap_calloc(n_variables, sizeof *f->sg);
-    f->p = kap_malloc_array(n_variables, sizeof *f->p);
-    f->padj = kap_malloc_array(n_variables, sizeof *f->padj);
-    char desc[1024];
-    size_t len = 0;
-    if (!f->sg || !f->p || !f->padj) {
-        kap_subgroup_family_free(f);
-        return kap_err(err, KAP_ENOMEM, "out of memory");
-    }
-    f->n = n_variables;
     for (size_t i = 0; i < n_variables; i++) {
-        if (!variables[i]) {
-            kap_subgroup_family_free(f);
-            return kap_err(err, KAP_EINVAL, "variable %zu is NULL", i + 1);
-        }
-        int rc = kap_subgroup_run(&f->sg[i], t, instrument, visit, variables[i], opts, err);
+        int rc = KAP_EINVAL;
+        if (!variables[i])
+            kap_err(err, KAP_EINVAL, "variable %zu is NULL", i + 1);
+        else
+            rc = kap_subgroup_run(&sg[i], t, instrument, visit, variables[i], opts, err);
         if (rc != KAP_OK) {
-            if (err) {
+            if (err && variables[i]) {
                 char msg[sizeof err->message];
                 kap_snprintf(msg, sizeof msg, "subgroup variable '%s': %s", variables[i], err->message);
                 memcpy(err->message, msg, sizeof msg);
             }
-            kap_subgroup_family_free(f);
+            for (size_t j = 0; j < i; j++)
+                kap_subgroup_free(sg[j]);
+            kap_free(sg);
             return rc;
         }
-        const kap_subgroup_interaction *it = &f->sg[i]->inter;
-        f->p[i] = f->sg[i]->binary ? it->q_logor.p_value : it->f.p_value;
     }
-    int rc = kap_p_adjust(f->padj, f->p, n_variables, method, err);
-    if (rc != KAP_OK) {
-        kap_subgroup_family_free(f);
-        return rc;
-    }
-    len = (size_t)kap_snprintf(desc, sizeof desc,
-                               "treatment x subgroup interaction p-values of %zu variables (",
-                               n_variables);
-    for (size_t i = 0; i < n_variables && len < sizeof desc; i++)
-        len += (size_t)kap_snprintf(desc + len, sizeof desc - len, "%s%s", i ? ", " : "",
-                                    variables[i]);
-    if (len < sizeof desc)
-        kap_snprintf(desc + len, sizeof desc - len, "), adjusted by %s",
-                     kap_padjust_method_name(method));
-    if (!(f->description = kap_strdup(desc))) {
-        kap_subgroup_family_free(f);
-        return kap_err(err, KAP_ENOMEM, "out of memory");
-    }
-    *out = f;
-    return KAP_OK;
+    int rc = kap_sg_family_adopt(out, sg, n_variables, method, err);
+    kap_free(sg);
+    return rc;
 }
 
 size_t kap_subgroup_family_size(const kap_subgroup_family *f) { return f ? f->n : 0; }

@@ -4,6 +4,7 @@
  * NIST StRD linear-regression data sets (tests/reference/nist/). */
 #include "kap_test.h"
 #include "internal.h"
+#include "lm_cells_internal.h"
 #include "nist_parse.h"
 
 #include <stdio.h>
@@ -894,6 +895,169 @@ static void test_ancova_edge(void)
     CU_ASSERT_EQUAL(kap_ancova_n_arms(NULL), 0);
 }
 
+
+/* ---- grouped fit (lm_cells.c) against the n-row QR ------------------------ */
+
+static double lcg(unsigned long long *st)
+{
+    *st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*st >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* |a - b| relative to scale (a coefficient against max(|b|, se)). */
+static int close_to(double a, double b, double scale, double rtol)
+{
+    return fabs(a - b) <= rtol * scale;
+}
+
+/* Random designs y ~ x_1..x_q + arm * level (q = 0..2 continuous columns,
+ * 2..6 levels, several magnitudes): the fit from per-cell statistics must
+ * equal kap_lm_fit on the n x p design to 1e-10 (coefficients relative to
+ * max(|b|, se)), and the nested F test of the interaction likewise. */
+static void test_cells_vs_dense(void)
+{
+    unsigned long long st = 20261130;
+    for (int trial = 0; trial < 120; trial++) {
+        size_t n = 40 + (size_t)(lcg(&st) * 2000);
+        size_t L = 2 + (size_t)(lcg(&st) * 5);
+        size_t q = (size_t)(lcg(&st) * 3);
+        double scale = pow(10.0, (double)((int)(lcg(&st) * 9) - 3));
+        size_t kf = 1 + q + 1 + 2 * (L - 1), kr = kf - (L - 1);
+        double *Xf = malloc(n * (kf - 1) * sizeof *Xf);
+        double *Xr = malloc(n * (kr - 1) * sizeof *Xr);
+        double *y = malloc(n * sizeof *y);
+        double *Df = calloc(2 * L * kf, sizeof *Df), *Dr = calloc(2 * L * kr, sizeof *Dr);
+        kap_lm_cells cs;
+        CU_ASSERT_EQUAL_FATAL(kap_lm_cells_init(&cs, 2 * L, q, NULL), KAP_OK);
+        for (size_t i = 0; i < n; i++) {
+            int a = lcg(&st) < 0.5;
+            size_t l = (size_t)(lcg(&st) * (double)L);
+            double x[3];
+            double *rf = Xf + i * (kf - 1), *rr = Xr + i * (kr - 1);
+            size_t j = 0;
+            for (size_t t = 0; t < q; t++)
+                rf[j++] = x[t] = scale * (20.0 + 8.0 * lcg(&st) + (double)t);
+            rf[j++] = a;
+            for (size_t ll = 1; ll < L; ll++)
+                rf[j++] = l == ll;
+            memcpy(rr, rf, (kr - 1) * sizeof *rr);
+            for (size_t ll = 1; ll < L; ll++)
+                rf[j++] = (double)(l == ll) * a;
+            y[i] = scale * (5.0 + (q ? 0.4 * x[0] / scale : 0) + 2.0 * a + 0.3 * (double)l +
+                            0.2 * a * (double)l + 4.0 * lcg(&st));
+            /* NaN rows are dropped by both paths */
+            if (i % 97 == 5) {
+                y[i] = NAN;
+                continue;
+            }
+            kap_lm_cells_add(&cs, 2 * l + (size_t)a, x, y[i]);
+        }
+        cs.nrows = n;
+        for (size_t l = 0; l < L; l++)
+            for (int a = 0; a < 2; a++) {
+                double *df = Df + (2 * l + (size_t)a) * kf, *dr = Dr + (2 * l + (size_t)a) * kr;
+                size_t j = 1 + q;
+                df[0] = dr[0] = 1;
+                df[j] = dr[j] = a;
+                for (size_t ll = 1; ll < L; ll++)
+                    df[j + ll] = dr[j + ll] = l == ll;
+                for (size_t ll = 1; ll < L; ll++)
+                    df[j + (L - 1) + ll] = (double)(l == ll) * a;
+            }
+        size_t xcol[2] = {1, 2};
+        kap_lm *d0 = NULL, *d1 = NULL, *g0 = NULL, *g1 = NULL;
+        int ok = kap_lm_fit(&d1, y, Xf, n, kf - 1, 1, 0.95, NULL) == KAP_OK &&
+                 kap_lm_fit(&d0, y, Xr, n, kr - 1, 1, 0.95, NULL) == KAP_OK;
+        if (ok) {
+            CU_ASSERT_EQUAL_FATAL(kap_lm_cells_fit(&g1, &cs, Df, kf, xcol, 0.95, NULL), KAP_OK);
+            CU_ASSERT_EQUAL_FATAL(kap_lm_cells_fit(&g0, &cs, Dr, kr, xcol, 0.95, NULL), KAP_OK);
+            CU_ASSERT_EQUAL(kap_lm_nobs(g1), kap_lm_nobs(d1));
+            CU_ASSERT_EQUAL(kap_lm_df(g1), kap_lm_df(d1));
+            for (size_t j = 0; j < kf; j++) {
+                double se = kap_lm_se(d1, j), b = kap_lm_coef(d1, j);
+                double sc = fabs(b) > se ? fabs(b) : se;
+                CU_ASSERT(close_to(kap_lm_coef(g1, j), b, sc, 1e-10));
+                CU_ASSERT(close_to(kap_lm_se(g1, j), se, se, 1e-10));
+                CU_ASSERT(close_to(kap_lm_t(g1, j), kap_lm_t(d1, j), 1 + fabs(kap_lm_t(d1, j)), 1e-10));
+                for (size_t l = 0; l < kf; l++) {
+                    double v = kap_lm_vcov(d1, j, l);
+                    double s2 = sqrt(kap_lm_vcov(d1, j, j) * kap_lm_vcov(d1, l, l));
+                    CU_ASSERT(close_to(kap_lm_vcov(g1, j, l), v, s2, 1e-10));
+                }
+            }
+            KT_ASSERT_REL(kap_lm_rss(g1), kap_lm_rss(d1), 1e-12);
+            KT_ASSERT_REL(kap_lm_sigma(g1), kap_lm_sigma(d1), 1e-12);
+            KT_ASSERT_REL(kap_lm_r_squared(g1), kap_lm_r_squared(d1), 1e-12);
+            KT_ASSERT_REL(kap_lm_adj_r_squared(g1), kap_lm_adj_r_squared(d1), 1e-12);
+            kap_result fd, fg, cd, cg;
+            CU_ASSERT_EQUAL(kap_lm_f_test(&fd, d1, NULL), KAP_OK);
+            CU_ASSERT_EQUAL(kap_lm_f_test(&fg, g1, NULL), KAP_OK);
+            KT_ASSERT_REL(fg.statistic, fd.statistic, 1e-10);
+            CU_ASSERT_EQUAL(fg.df, fd.df);
+            CU_ASSERT_EQUAL(kap_lm_compare(&cd, d0, d1, NULL), KAP_OK);
+            CU_ASSERT_EQUAL(kap_lm_compare(&cg, g0, g1, NULL), KAP_OK);
+            /* F of nested models: the difference of two RSS, so relative to
+             * the RSS rather than to the difference */
+            CU_ASSERT(close_to(cg.estimate, cd.estimate, kap_lm_rss(d1), 1e-12));
+            CU_ASSERT(close_to(cg.p_value, cd.p_value, 1.0, 1e-8));
+            CU_ASSERT_EQUAL(cg.df, cd.df);
+            CU_ASSERT_EQUAL(cg.df2, cd.df2);
+            /* a grouped fit is not compared with an n-row one */
+            CU_ASSERT_EQUAL(kap_lm_compare(&cg, d0, g1, NULL), KAP_EINVAL);
+            CU_ASSERT_PTR_NULL(kap_lm_residuals(g1));
+        }
+        kap_lm_free(d0);
+        kap_lm_free(d1);
+        kap_lm_free(g0);
+        kap_lm_free(g1);
+        kap_lm_cells_clear(&cs);
+        free(Xf);
+        free(Xr);
+        free(y);
+        free(Df);
+        free(Dr);
+    }
+}
+
+/* ANCOVA (grouped fit) of outcomes at 2^600 and baselines at 2^500: the
+ * same answer as unscaled data, scaled exactly (kap_lm_fit's own magnitude guarantee). */
+static void test_ancova_magnitudes(void)
+{
+    double y[12], b[12], ys[12], bs[12];
+    int32_t arm[12];
+    unsigned long long st = 7;
+    for (int i = 0; i < 12; i++) {
+        arm[i] = i % 3;
+        b[i] = 20 + 10 * lcg(&st);
+        y[i] = -5 + 0.5 * b[i] - 3.0 * arm[i] + 2 * lcg(&st);
+        ys[i] = ldexp(y[i], 600);
+        bs[i] = ldexp(b[i], 500);
+    }
+    kap_ancova *a = NULL, *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(kap_ancova_fit(&a, y, b, arm, 12, 3, 0, NULL, 0, NULL, 0.95, NULL), KAP_OK);
+    CU_ASSERT_EQUAL_FATAL(kap_ancova_fit(&s, ys, bs, arm, 12, 3, 0, NULL, 0, NULL, 0.95, NULL), KAP_OK);
+    const kap_lm *m = kap_ancova_model(a), *ms = kap_ancova_model(s);
+    for (size_t j = 0; j < kap_lm_ncoef(m); j++) {
+        int e = j == 1 ? 100 : 600;
+        KT_ASSERT_REL(ldexp(kap_lm_coef(ms, j), -e), kap_lm_coef(m, j), 1e-13);
+        KT_ASSERT_REL(ldexp(kap_lm_se(ms, j), -e), kap_lm_se(m, j), 1e-13);
+        KT_ASSERT_REL(kap_lm_p(ms, j), kap_lm_p(m, j), 1e-12);
+    }
+    KT_ASSERT_REL(ldexp(kap_lm_sigma(ms), -600), kap_lm_sigma(m), 1e-13);
+    kap_result r1, r2;
+    CU_ASSERT_EQUAL(kap_ancova_lsmean(&r1, a, 1, NULL), KAP_OK);
+    CU_ASSERT_EQUAL(kap_ancova_lsmean(&r2, s, 1, NULL), KAP_OK);
+    KT_ASSERT_REL(ldexp(r2.estimate, -600), r1.estimate, 1e-13);
+    KT_ASSERT_REL(ldexp(r2.se, -600), r1.se, 1e-13);
+    /* residuals and fitted values of the rows used */
+    const double *res = kap_lm_residuals(m), *fit = kap_lm_fitted(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+    for (size_t u = 0; u < kap_lm_nobs(m); u++)
+        CU_ASSERT(fabs(res[u] + fit[u] - y[kap_lm_rows(m)[u]]) <= 1e-12 * fabs(y[kap_lm_rows(m)[u]]) + 1e-12);
+    kap_ancova_free(a);
+    kap_ancova_free(s);
+}
+
 #ifdef KAP_FAULT_INJECTION
 /* Every allocation failure gives KAP_ENOMEM (no leak: run under ASan). */
 static void test_fault_sweep(void)
@@ -944,6 +1108,8 @@ int main(void)
         {"ANCOVA vs emmeans (simulated)", test_ancova_sim},
         {"ANCOVA vs emmeans (antidepressant trial)", test_ancova_real},
         {"ANCOVA edge cases and errors", test_ancova_edge},
+        {"OLS from per-cell statistics vs n-row QR", test_cells_vs_dense},
+        {"ANCOVA at extreme magnitudes", test_ancova_magnitudes},
 #ifdef KAP_FAULT_INJECTION
         {"allocation failures", test_fault_sweep},
 #endif

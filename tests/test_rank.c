@@ -598,6 +598,57 @@ static void test_alloc_failures(void)
 }
 #endif
 
+/* Kruskal-Wallis H from midranks computed by brute force (O(n^2)): the
+ * definition, against which the counting (integer scores), radix (other
+ * values) and qsort (small n) paths of the library must agree. */
+static double kw_brute(const double *x, const int *g, size_t n, int k)
+{
+    double rs[8] = {0}, cn[8] = {0}, tt = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t below = 0, eq = 0;
+        for (size_t j = 0; j < n; j++) {
+            below += x[j] < x[i];
+            eq += x[j] == x[i];
+        }
+        rs[g[i]] += (double)below + ((double)eq + 1) / 2.0;
+        cn[g[i]] += 1;
+        tt += (double)eq * (double)eq - 1;   /* each member adds (t^3 - t) / t */
+    }
+    double N = (double)n, ss = 0;
+    for (int j = 0; j < k; j++) {
+        double dev = rs[j] / cn[j] - (N + 1) / 2;
+        ss += cn[j] * dev * dev;
+    }
+    return 12 * ss / (N * (N + 1)) / (1 - tt / (N * N * N - N));
+}
+
+static void test_kw_large_paths(void)
+{
+    enum { N = 3000 };
+    static double xi[N], xh[N], xz[N];
+    static int g[N];
+    unsigned long long st = 99;
+    for (size_t i = 0; i < N; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        int v = (int)((st >> 33) % 61) - 30;     /* tied integer scores */
+        g[i] = (int)((st >> 20) % 4);
+        xi[i] = v + g[i] * (int)((st >> 40) % 3); /* a group shift */
+        xh[i] = xi[i] + 0.5;                      /* same ranks, not integers */
+        xz[i] = xi[i] == 0 ? -0.0 : xi[i] * 1e-3; /* -0 ties +0; radix path */
+    }
+    kap_result a, b, c, d;
+    CU_ASSERT_EQUAL_FATAL(kap_rank_kruskal_wallis(&a, xi, g, N, NULL), KAP_OK);
+    CU_ASSERT_EQUAL_FATAL(kap_rank_kruskal_wallis(&b, xh, g, N, NULL), KAP_OK);
+    CU_ASSERT_EQUAL_FATAL(kap_rank_kruskal_wallis(&c, xz, g, N, NULL), KAP_OK);
+    /* same ranks, same operations: the same bits */
+    CU_ASSERT_EQUAL(a.statistic, b.statistic);
+    CU_ASSERT_EQUAL(a.statistic, c.statistic);
+    KT_ASSERT_REL(a.statistic, kw_brute(xi, g, N, 4), 1e-12);
+    /* a small sample takes the qsort path */
+    CU_ASSERT_EQUAL_FATAL(kap_rank_kruskal_wallis(&d, xi, g, 50, NULL), KAP_OK);
+    KT_ASSERT_REL(d.statistic, kw_brute(xi, g, 50, 4), 1e-12);
+}
+
 int main(void)
 {
     make_data();
@@ -611,6 +662,7 @@ int main(void)
         {"signed rank n near 50", test_sr_large},
         {"signed rank edge cases and errors", test_sr_edges},
         {"Kruskal-Wallis vs kruskal.test", test_kw},
+        {"Kruskal-Wallis: counting, radix and sort paths agree", test_kw_large_paths},
         {"rank-biserial, Cliff's delta, P(sup) vs effectsize", test_effect_sizes},
         {"rank effect sizes: edges and errors", test_effect_size_edges},
 #ifdef KAP_FAULT_INJECTION

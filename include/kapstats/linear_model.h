@@ -192,6 +192,15 @@ typedef struct kap_ancova kap_ancova;
  * dummy per non-control arm in increasing arm order, then the q covariate
  * columns.
  *
+ * Method: the same least-squares problem as kap_lm_fit on the n-row
+ * design, solved from per-arm sufficient statistics gathered in one pass
+ * (cell means by compensated sums; the triangular factor of the
+ * within-arm centred [baseline, covariates, outcome] by Givens rotations
+ * of Welford-updated rows), then the pivoted QR with iterative refinement
+ * of kap_lm_fit on the compressed rows, df = n - p.  The numbers agree
+ * with an n-row fit to rounding (1e-10 or better in the tests); the
+ * model's residuals and fitted values come from a second pass.
+ *
  * NaN policy: a row with NaN in outcome, baseline or a covariate, or with
  * a negative arm code, is dropped; n1 of each result is the number of
  * rows used (per arm for least-squares means).
