@@ -33,6 +33,7 @@
  * print, so every entry point switches the (per-thread, thread-safe build)
  * automatic error printing off and restores it before returning.
  */
+#include "atomic_file.h"
 #include "sha256_internal.h"
 #include "trial_internal.h"
 
@@ -43,9 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -1063,74 +1062,6 @@ done:
     return rc;
 }
 
-/* Create a new, empty, uniquely named file "<dir>/.<base>.tmp-XXXXXXXX"
- * with O_EXCL (mode 0666 less the umask, like any new file).  Returns the
- * descriptor, or -1 with errno set. */
-static int create_temp(const char *path, char **tmp_out)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = path + dirlen;
-    size_t len = strlen(path) + 32;
-    char *tmp = kap_malloc(len);
-    if (!tmp) {
-        errno = ENOMEM;
-        return -1;
-    }
-    for (int attempt = 0; attempt < 100; attempt++) {
-        uint64_t r = 0;
-        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            r = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^
-                ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)&r ^
-                (uint64_t)attempt;
-        }
-        /* the base name is cut so that the temporary name stays within
-         * NAME_MAX (255) */
-        kap_snprintf(tmp, len, "%.*s.%.200s.tmp-%016llx", (int)dirlen, path,
-                     base, (unsigned long long)r);
-        int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            *tmp_out = tmp;
-            return fd;
-        }
-        if (errno != EEXIST)
-            break;
-    }
-    int e = errno;
-    kap_free(tmp);
-    errno = e;
-    return -1;
-}
-
-/* The directory part of path ("." when none), newly allocated. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return kap_strdup(".");
-    if (slash == path)
-        return kap_strdup("/");
-    return kap_strndup(path, (size_t)(slash - path));
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    /* Some file systems cannot sync a directory; that is not a failure of
-     * the write. */
-    if (rc < 0 && (errno == EINVAL || errno == ENOTSUP || errno == EROFS))
-        rc = 0;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
-}
-
 int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
 {
     if (!t || !path)
@@ -1148,15 +1079,9 @@ int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
                        path, m.text);
 
     char ebuf[128];
-    char *tmp = NULL;
-    /* allocated now: nothing may fail for lack of memory after the rename */
-    char *dir = dir_of(path);
-    if (!dir)
-        return kap_err(err, KAP_ENOMEM, "cannot write %s: out of memory", path);
-    int fd = create_temp(path, &tmp);
-    if (fd < 0) {
+    kap_atomic_file af;
+    if (kap_atomic_open(&af, path) < 0) {
         int e = errno;
-        kap_free(dir);
         if (e == ENOMEM)
             return kap_err(err, KAP_ENOMEM, "cannot write %s: out of memory",
                            path);
@@ -1168,58 +1093,42 @@ int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
     quiet q;
     quiet_begin(&q);
     wctx w = {path, err, H5I_INVALID_HID, H5I_INVALID_HID, 0};
-    rc = write_store(&w, t, tmp);
+    rc = write_store(&w, t, af.tmp);
     quiet_end(&q);
 
     /* seal: the userblock gets the SHA-256 of everything after it */
     if (!rc) {
         char hex[65], ub[USERBLOCK];
-        if (hash_from(fd, USERBLOCK, hex) < 0) {
+        if (hash_from(af.fd, USERBLOCK, hex) < 0) {
             int e = errno;
             rc = kap_err(err, e == ENOMEM ? KAP_ENOMEM : KAP_EIO,
                          "cannot write %s: reading back: %s", path,
                          errno_text(e, ebuf, sizeof ebuf));
         } else {
             make_seal(ub, KAP_STORE_LAYOUT_VERSION, hex);
-            if (write_all_at(fd, ub, USERBLOCK, 0) < 0) {
+            if (write_all_at(af.fd, ub, USERBLOCK, 0) < 0) {
                 int e = errno;
                 rc = kap_err(err, KAP_EIO, "cannot write %s: %s", path,
                              errno_text(e, ebuf, sizeof ebuf));
             }
         }
     }
-
-    if (!rc && fsync(fd) < 0) {
-        int e = errno;
-        rc = kap_err(err, KAP_EIO, "cannot write %s: fsync: %s", path,
-                     errno_text(e, ebuf, sizeof ebuf));
-    }
-    if (close(fd) < 0 && !rc) {
-        int e = errno;
-        rc = kap_err(err, KAP_EIO, "cannot write %s: close: %s", path,
-                     errno_text(e, ebuf, sizeof ebuf));
-    }
-    if (!rc && rename(tmp, path) < 0) {
-        int e = errno;
-        rc = kap_err(err, KAP_EIO, "cannot write %s: rename: %s", path,
-                     errno_text(e, ebuf, sizeof ebuf));
-    }
     if (rc) {
-        unlink(tmp);
-        kap_free(tmp);
-        kap_free(dir);
+        kap_atomic_abort(&af);
         return rc;
     }
-    kap_free(tmp);
-    /* The new store is in place; make the rename itself durable. */
-    if (fsync_dir(dir) < 0) {
+    int step;
+    if (kap_atomic_commit(&af, path, &step) < 0) {
         int e = errno;
-        rc = kap_err(err, KAP_EIO, "wrote %s but could not sync its "
-                     "directory %s: %s", path, dir,
-                     errno_text(e, ebuf, sizeof ebuf));
+        static const char *const what[] = {"", "fsync", "close", "rename"};
+        if (step == KAP_ATOMIC_DIRSYNC)
+            return kap_err(err, KAP_EIO, "wrote %s but could not sync its "
+                           "directory: %s", path,
+                           errno_text(e, ebuf, sizeof ebuf));
+        return kap_err(err, KAP_EIO, "cannot write %s: %s: %s", path,
+                       what[step], errno_text(e, ebuf, sizeof ebuf));
     }
-    kap_free(dir);
-    return rc;
+    return KAP_OK;
 }
 
 /* ==== reading =========================================================== */
