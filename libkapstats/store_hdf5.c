@@ -35,6 +35,7 @@
  */
 #include "atomic_file.h"
 #include "sha256_internal.h"
+#include "store_internal.h"
 #include "trial_internal.h"
 
 #include <errno.h>
@@ -66,7 +67,6 @@
 /* From this size on, chunks are also shuffled and deflated. */
 #define COMPRESS_MIN_BYTES 16384u
 #define CHUNK_TARGET_BYTES 65536u
-#define DEFLATE_LEVEL 6
 /* deflate cannot expand data by more than ~1032:1; a chunked dataset whose
  * stored size is smaller than its size / this factor is not genuine. */
 #define DEFLATE_MAX_RATIO 1100u
@@ -676,6 +676,8 @@ typedef struct wctx {
     hid_t lcpl;           /* UTF-8 link names */
     hid_t gcpl;           /* no time tracking */
     int deflate;          /* deflate filter available */
+    const kap_store_write_options *opt;
+    kap_chunkw *cw;       /* the chunk filter pipeline, made on first use */
 } wctx;
 
 static int werr(wctx *w, const char *obj, const char *what)
@@ -744,6 +746,66 @@ static int w_attr_f64(wctx *w, hid_t loc, const char *obj, const char *name,
     return w_attr(w, loc, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
 }
 
+/* The file types of numeric data are little-endian, as the memory types
+ * on a little-endian host: the chunk bytes are the buffer's bytes.
+ * Elsewhere HDF5 converts, so it filters too. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DIRECT_CHUNKS 1
+#else
+#define DIRECT_CHUNKS 0
+#endif
+
+typedef struct chunk_sink {
+    wctx *w;
+    hid_t ds;
+    const char *obj;
+    size_t rows;        /* rows per chunk */
+    int failed;         /* H5Dwrite_chunk failed (err is filled) */
+} chunk_sink;
+
+/* Runs on the calling thread: the only HDF5 call of the chunk pipeline. */
+static int put_chunk(void *ctx, size_t index, const void *buf, size_t size)
+{
+    chunk_sink *k = ctx;
+    hsize_t off[2] = {(hsize_t)index * k->rows, 0};
+    if (H5Dwrite_chunk(k->ds, H5P_DEFAULT, 0, off, size, buf) < 0) {
+        k->failed = 1;
+        return werr(k->w, k->obj, "cannot write a chunk of dataset");
+    }
+    return KAP_OK;
+}
+
+/* The chunks of a chunked dataset, filtered by the library (the filters
+ * declared on the dataset: shuffle when shuffle > 1, deflate, Fletcher-32)
+ * and written as they are (filter mask 0: every filter applied). */
+static int w_chunks(wctx *w, hid_t ds, const char *obj, const void *buf,
+                    size_t bytes, size_t chunk_bytes, size_t rows,
+                    size_t shuffle, int deflate)
+{
+    if (!w->cw) {
+        int threads = w->opt->threads > 0 ? w->opt->threads
+                                          : kap_chunkw_default_threads();
+        int rc = kap_chunkw_new(&w->cw, threads, w->opt->codec,
+                                w->opt->level);
+        if (rc == KAP_ENOMEM)
+            return kap_err(w->err, KAP_ENOMEM, "cannot write %s: out of "
+                           "memory", w->path);
+        if (rc)
+            return kap_err(w->err, rc, "cannot write %s: bad compression "
+                           "settings", w->path);
+    }
+    chunk_sink k = {w, ds, obj, rows, 0};
+    int rc = kap_chunkw_run(w->cw, buf, bytes, chunk_bytes, shuffle, deflate,
+                            put_chunk, &k);
+    if (rc == KAP_ENOMEM)
+        return kap_err(w->err, KAP_ENOMEM, "cannot write %s: out of memory",
+                       w->path);
+    if (rc == KAP_EIO && !k.failed)
+        return kap_err(w->err, KAP_EIO, "cannot write %s: compressing %s "
+                       "failed", w->path, obj);
+    return rc;
+}
+
 /* A dataset of rank 1 or 2.  Layout: empty -> contiguous (nothing stored);
  * up to COMPACT_MAX_BYTES -> compact; else chunked (about
  * CHUNK_TARGET_BYTES per chunk, whole rows) with Fletcher-32, plus
@@ -757,6 +819,8 @@ static int w_dataset(wctx *w, hid_t loc, const char *parent, const char *name,
     int rc = KAP_OK;
     char obj[400];
     path_join(obj, sizeof obj, parent, name);
+    size_t chunk_bytes = 0, chunk_rows = 0, shuffle = 0;
+    int deflate = 0;
 
     size_t count = 1;
     for (int d = 0; d < rank; d++)
@@ -784,11 +848,17 @@ static int w_dataset(wctx *w, hid_t loc, const char *parent, const char *name,
         chunk[0] = rows;
         if (rank == 2)
             chunk[1] = dims[1];
+        shuffle = bytes >= COMPRESS_MIN_BYTES && w->deflate && numeric &&
+                          elem > 1 ? elem : 0;
+        deflate = bytes >= COMPRESS_MIN_BYTES && w->deflate;
+        chunk_bytes = rows * row;
+        chunk_rows = rows;
+        /* The deflate level in the filter's parameters only informs other
+         * writers (a reader ignores it); HDF5 accepts 1..9. */
+        unsigned level = (unsigned)(w->opt->level > 9 ? 9 : w->opt->level);
         if (H5Pset_chunk(dcpl, rank, chunk) < 0 ||
-            (bytes >= COMPRESS_MIN_BYTES && w->deflate && numeric &&
-             elem > 1 && H5Pset_shuffle(dcpl) < 0) ||
-            (bytes >= COMPRESS_MIN_BYTES && w->deflate &&
-             H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) ||
+            (shuffle && H5Pset_shuffle(dcpl) < 0) ||
+            (deflate && H5Pset_deflate(dcpl, level) < 0) ||
             H5Pset_fletcher32(dcpl) < 0)
             rc = werr(w, obj, "filters of");
     }
@@ -799,8 +869,13 @@ static int w_dataset(wctx *w, hid_t loc, const char *parent, const char *name,
         rc = werr(w, obj, "cannot create dataset");
         goto done;
     }
-    if (count > 0 && H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    if (count > 0 && chunk_bytes && DIRECT_CHUNKS && w->opt->direct) {
+        rc = w_chunks(w, ds, obj, buf, bytes, chunk_bytes, chunk_rows,
+                      shuffle, deflate);
+    } else if (count > 0 &&
+               H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
         rc = werr(w, obj, "cannot write dataset");
+    }
 done:
     close_obj(&ds);
     close_plist(&dcpl);
@@ -1055,6 +1130,8 @@ done:
             rc = werr(w, tmp, "cannot close HDF5 file");
         fid = H5I_INVALID_HID;
     }
+    kap_chunkw_free(w->cw);
+    w->cw = NULL;
     close_plist(&w->gcpl);
     close_plist(&w->lcpl);
     close_plist(&fapl);
@@ -1064,8 +1141,21 @@ done:
 
 int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
 {
+    return kap_trial_write_opts(t, path, NULL, err);
+}
+
+int kap_trial_write_opts(const kap_trial *t, const char *path,
+                         const kap_store_write_options *o, kap_error *err)
+{
+    static const kap_store_write_options defaults =
+        KAP_STORE_WRITE_OPTIONS_INIT;
+    if (!o)
+        o = &defaults;
     if (!t || !path)
         return kap_err(err, KAP_EINVAL, "kap_trial_write: NULL argument");
+    if (!o->direct && o->codec != KAP_CODEC_ZLIB)
+        return kap_err(err, KAP_EINVAL, "kap_trial_write: HDF5's own "
+                       "filters deflate with zlib only");
     const char *slash = strrchr(path, '/');
     if (!path[0] || (slash && slash[1] == '\0'))
         return kap_err(err, KAP_EINVAL, "cannot write '%s': not a file name",
@@ -1092,7 +1182,7 @@ int kap_trial_write(const kap_trial *t, const char *path, kap_error *err)
 
     quiet q;
     quiet_begin(&q);
-    wctx w = {path, err, H5I_INVALID_HID, H5I_INVALID_HID, 0};
+    wctx w = {path, err, H5I_INVALID_HID, H5I_INVALID_HID, 0, o, NULL};
     rc = write_store(&w, t, af.tmp);
     quiet_end(&q);
 
