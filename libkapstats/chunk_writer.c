@@ -21,6 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -114,15 +118,105 @@ static inline void shuffle_k(unsigned char *restrict dst,
             dst[j * ne + i] = src[i * k + j];
 }
 
+#ifdef __SSE2__
+/* 16 elements of 8 bytes at a time: each register holds two elements;
+ * interleaving its halves gives, per byte index k, the 16-bit word (byte k
+ * of the first element, byte k of the second); an 8 x 8 transpose of
+ * 16-bit words then gathers byte k of all 16 elements in register k. */
+static size_t shuffle8_sse2(unsigned char *restrict dst,
+                            const unsigned char *restrict src, size_t ne)
+{
+    size_t i = 0;
+    for (; i + 16 <= ne; i += 16) {
+        __m128i r[8], t[8], u[8];
+        for (int j = 0; j < 8; j++) {
+            __m128i x = _mm_loadu_si128(
+                (const __m128i *)(const void *)(src + 8 * i + 16 * j));
+            r[j] = _mm_unpacklo_epi8(x, _mm_srli_si128(x, 8));
+        }
+        for (int j = 0; j < 4; j++) {
+            t[2 * j] = _mm_unpacklo_epi16(r[2 * j], r[2 * j + 1]);
+            t[2 * j + 1] = _mm_unpackhi_epi16(r[2 * j], r[2 * j + 1]);
+        }
+        u[0] = _mm_unpacklo_epi32(t[0], t[2]);
+        u[1] = _mm_unpackhi_epi32(t[0], t[2]);
+        u[2] = _mm_unpacklo_epi32(t[1], t[3]);
+        u[3] = _mm_unpackhi_epi32(t[1], t[3]);
+        u[4] = _mm_unpacklo_epi32(t[4], t[6]);
+        u[5] = _mm_unpackhi_epi32(t[4], t[6]);
+        u[6] = _mm_unpacklo_epi32(t[5], t[7]);
+        u[7] = _mm_unpackhi_epi32(t[5], t[7]);
+        for (int k = 0; k < 4; k++) {
+            _mm_storeu_si128((__m128i *)(void *)(dst + (size_t)(2 * k) * ne + i),
+                             _mm_unpacklo_epi64(u[k], u[k + 4]));
+            _mm_storeu_si128((__m128i *)(void *)(dst + (size_t)(2 * k + 1) * ne + i),
+                             _mm_unpackhi_epi64(u[k], u[k + 4]));
+        }
+    }
+    return i;
+}
+
+/* 16 elements of 4 bytes: two interleaves group each register's bytes by
+ * byte index (4 x 32-bit groups), a 4 x 4 transpose of 32-bit words
+ * finishes. */
+static size_t shuffle4_sse2(unsigned char *restrict dst,
+                            const unsigned char *restrict src, size_t ne)
+{
+    size_t i = 0;
+    for (; i + 16 <= ne; i += 16) {
+        __m128i r[4];
+        for (int j = 0; j < 4; j++) {
+            __m128i x = _mm_loadu_si128(
+                (const __m128i *)(const void *)(src + 4 * i + 16 * j));
+            x = _mm_unpacklo_epi8(x, _mm_srli_si128(x, 8));
+            r[j] = _mm_unpacklo_epi8(x, _mm_srli_si128(x, 8));
+        }
+        __m128i t0 = _mm_unpacklo_epi32(r[0], r[1]);
+        __m128i t1 = _mm_unpackhi_epi32(r[0], r[1]);
+        __m128i t2 = _mm_unpacklo_epi32(r[2], r[3]);
+        __m128i t3 = _mm_unpackhi_epi32(r[2], r[3]);
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_unpacklo_epi64(t0, t2));
+        _mm_storeu_si128((__m128i *)(void *)(dst + ne + i), _mm_unpackhi_epi64(t0, t2));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 2 * ne + i), _mm_unpacklo_epi64(t1, t3));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 3 * ne + i), _mm_unpackhi_epi64(t1, t3));
+    }
+    return i;
+}
+#endif
+
+/* Elements [from, ne) the plain way. */
+static inline void shuffle_tail(unsigned char *restrict dst,
+                                const unsigned char *restrict src,
+                                size_t from, size_t ne, size_t k)
+{
+    for (size_t i = from; i < ne; i++)
+        for (size_t j = 0; j < k; j++)
+            dst[j * ne + i] = src[i * k + j];
+}
+
 static void shuffle(unsigned char *restrict dst,
                     const unsigned char *restrict src, size_t n, size_t elem)
 {
-    size_t ne = n / elem;
+    size_t ne = n / elem, done = 0;
     switch (elem) {
-    case 2: shuffle_k(dst, src, ne, 2); break;
-    case 4: shuffle_k(dst, src, ne, 4); break;
-    case 8: shuffle_k(dst, src, ne, 8); break;
-    default: shuffle_k(dst, src, ne, elem); break;
+    case 2:
+        shuffle_k(dst, src, ne, 2);
+        break;
+    case 4:
+#ifdef __SSE2__
+        done = shuffle4_sse2(dst, src, ne);
+#endif
+        shuffle_tail(dst, src, done, ne, 4);
+        break;
+    case 8:
+#ifdef __SSE2__
+        done = shuffle8_sse2(dst, src, ne);
+#endif
+        shuffle_tail(dst, src, done, ne, 8);
+        break;
+    default:
+        shuffle_k(dst, src, ne, elem);
+        break;
     }
     memcpy(dst + ne * elem, src + ne * elem, n - ne * elem);
 }

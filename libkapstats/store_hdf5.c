@@ -481,10 +481,10 @@ static int cmp_strp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int check_unique(vmsg *m, char *const *s, size_t n, const char *obj)
+/* Sort-based check; names the smallest duplicate in byte order. */
+static int check_unique_sorted(vmsg *m, char *const *s, size_t n,
+                               const char *obj)
 {
-    if (n < 2)
-        return KAP_OK;
     char **copy = kap_malloc_array(n, sizeof *copy);
     if (!copy)
         return KAP_ENOMEM;
@@ -496,6 +496,52 @@ static int check_unique(vmsg *m, char *const *s, size_t n, const char *obj)
             rc = vfail(m, "%s: duplicate value '%s'", obj, copy[i]);
     kap_free(copy);
     return rc;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    /* FNV-1a, 64-bit */
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+/* No two strings equal.  A hash set (linear probing, load <= 1/2) finds
+ * whether there is a duplicate in one pass; only then the sort names the
+ * same duplicate as always (the smallest). */
+static int check_unique(vmsg *m, char *const *s, size_t n, const char *obj)
+{
+    if (n < 2)
+        return KAP_OK;
+    if (n < 64 || n > DIM_MAX)
+        return check_unique_sorted(m, s, n, obj);
+    size_t cap = 128;
+    while (cap < 2 * n)
+        cap *= 2;
+    /* entry: high 32 bits of the hash, low 32 bits index + 1 (0 = empty) */
+    uint64_t *set = kap_calloc(cap, sizeof *set);
+    if (!set)
+        return KAP_ENOMEM;
+    int dup = 0;
+    for (size_t i = 0; i < n && !dup; i++) {
+        uint64_t h = str_hash(s[i]);
+        uint64_t tag = h & 0xffffffff00000000ull;
+        for (size_t j = (size_t)h & (cap - 1);; j = (j + 1) & (cap - 1)) {
+            uint64_t e = set[j];
+            if (e == 0) {
+                set[j] = tag | (uint64_t)(i + 1);
+                break;
+            }
+            if ((e & 0xffffffff00000000ull) == tag &&
+                strcmp(s[(e & 0xffffffffu) - 1], s[i]) == 0) {
+                dup = 1;
+                break;
+            }
+        }
+    }
+    kap_free(set);
+    return dup ? check_unique_sorted(m, s, n, obj) : KAP_OK;
 }
 
 static int is_lower_hex64(const char *s)

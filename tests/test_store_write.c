@@ -15,6 +15,7 @@
 #include "chunk_writer.h"
 #include "sha256_internal.h"
 #include "store_internal.h"
+#include "trial_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -368,6 +369,11 @@ static void test_pipeline_roundtrip(void)
     check_pipeline(KAP_CODEC_LIBDEFLATE, 6, 1, 1, 2000000, 1000000);
     check_pipeline(KAP_CODEC_ZLIB, 6, 0, 0, 9000, 4096);
     check_pipeline(KAP_CODEC_LIBDEFLATE, 6, 8, 0, 8 * 1000, 8 * 300);
+    /* chunks whose element count is not a multiple of 16 (the vector
+     * shuffle's block) */
+    check_pipeline(KAP_CODEC_LIBDEFLATE, 6, 8, 1, 8 * 5000, 8 * 1001);
+    check_pipeline(KAP_CODEC_LIBDEFLATE, 6, 4, 1, 4 * 5000, 4 * 1003);
+    check_pipeline(KAP_CODEC_LIBDEFLATE, 6, 2, 1, 2 * 5000, 2 * 1003);
 }
 
 /* An error from the callback stops the run and is returned; the pipeline
@@ -422,6 +428,29 @@ static void test_pipeline_bad_settings(void)
     kap_trial_free(t);
 }
 
+/* Duplicate ids among many (the hash-set check) are refused, naming the
+ * smallest duplicate in byte order, as the sort-based check did. */
+static void test_duplicate_ids_many(void)
+{
+    kap_trial *t = make_trial(1000);
+    char p[300];
+    tpath(p, sizeof p, "dup.h5");
+    char *a = t->ids[900], *b = t->ids[950];
+    t->ids[900] = kap_strdup("KAP-0000500");
+    t->ids[950] = kap_strdup("KAP-0000007");
+    kap_error e;
+    CU_ASSERT_EQUAL(kap_trial_write(t, p, &e), KAP_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "/participants/id: duplicate value 'KAP-0000007'"));
+    CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+    kap_free(t->ids[900]);
+    kap_free(t->ids[950]);
+    t->ids[900] = a;
+    t->ids[950] = b;
+    CU_ASSERT_EQUAL(kap_trial_write(t, p, &e), KAP_OK);
+    unlink(p);
+    kap_trial_free(t);
+}
+
 /* KAPSTATS_THREADS overrides the CPU count; nonsense is ignored. */
 static void test_default_threads(void)
 {
@@ -464,6 +493,7 @@ int main(void)
         {"pipeline: callback error stops the run", test_pipeline_emit_error},
         {"pipeline: bad settings", test_pipeline_bad_settings},
         {"KAPSTATS_THREADS", test_default_threads},
+        {"duplicate ids among 1000", test_duplicate_ids_many},
         CU_TEST_INFO_NULL,
     };
     int rc = kt_main("store_write", tests);
