@@ -504,15 +504,27 @@ static uint64_t str_hash(const char *s)
     uint64_t h = 0xcbf29ce484222325ull;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    /* FNV's low bits mix poorly; MurmurHash3's fmix64 spreads them */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
 
-/* No two strings equal.  A hash set (linear probing, load <= 1/2) finds
- * whether there is a duplicate in one pass; only then the sort names the
- * same duplicate as always (the smallest). */
+/* No two strings equal.  Strictly increasing strings (ids are often in
+ * order) are unique; otherwise a hash set (linear probing, load <= 1/2)
+ * finds whether there is a duplicate in one pass; only then the sort names
+ * the same duplicate as always (the smallest). */
 static int check_unique(vmsg *m, char *const *s, size_t n, const char *obj)
 {
     if (n < 2)
+        return KAP_OK;
+    size_t i = 1;
+    while (i < n && strcmp(s[i - 1], s[i]) < 0)
+        i++;
+    if (i == n)
         return KAP_OK;
     if (n < 64 || n > DIM_MAX)
         return check_unique_sorted(m, s, n, obj);
@@ -524,7 +536,7 @@ static int check_unique(vmsg *m, char *const *s, size_t n, const char *obj)
     if (!set)
         return KAP_ENOMEM;
     int dup = 0;
-    for (size_t i = 0; i < n && !dup; i++) {
+    for (i = 0; i < n && !dup; i++) {
         uint64_t h = str_hash(s[i]);
         uint64_t tag = h & 0xffffffff00000000ull;
         for (size_t j = (size_t)h & (cap - 1);; j = (j + 1) & (cap - 1)) {

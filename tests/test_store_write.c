@@ -447,6 +447,18 @@ static void test_duplicate_ids_many(void)
     t->ids[900] = a;
     t->ids[950] = b;
     CU_ASSERT_EQUAL(kap_trial_write(t, p, &e), KAP_OK);
+    /* out of order but unique: the hash set passes it */
+    char *c = t->ids[10];
+    t->ids[10] = b;
+    t->ids[950] = c;
+    CU_ASSERT_EQUAL(kap_trial_write(t, p, &e), KAP_OK);
+    /* out of order with a duplicate far from its twin */
+    t->ids[950] = kap_strdup("KAP-0000999");
+    CU_ASSERT_EQUAL(kap_trial_write(t, p, &e), KAP_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "duplicate value 'KAP-0000999'"));
+    kap_free(t->ids[950]);
+    t->ids[950] = b;
+    t->ids[10] = c;
     unlink(p);
     kap_trial_free(t);
 }
