@@ -20,7 +20,7 @@ typedef struct kap_store_write_options {
 
 /* What kap_trial_write uses (docs/hdf5-layout.md, "Compression"). */
 #define KAP_STORE_CODEC KAP_CODEC_LIBDEFLATE
-#define KAP_STORE_LEVEL 6
+#define KAP_STORE_LEVEL 1
 #define KAP_STORE_WRITE_OPTIONS_INIT {1, KAP_STORE_CODEC, KAP_STORE_LEVEL, 0}
 
 /* kap_trial_write with explicit options (NULL = the defaults). */
