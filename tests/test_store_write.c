@@ -202,6 +202,47 @@ static void test_libdeflate_store(void)
     kap_trial_free(t);
 }
 
+/* Reading decodes chunks on threads (chunk_reader.c): with 1, 2 and 4
+ * threads, from a store written by HDF5's filters (zlib) and from the
+ * default store (libdeflate), the trial read back rewrites to the
+ * reference bytes (every value bit for bit). */
+static void test_read_threads(void)
+{
+    kap_trial *t = make_trial(70001);
+    char ref[300], ld[300], again[300];
+    tpath(ref, sizeof ref, "ref.h5");
+    tpath(ld, sizeof ld, "ld.h5");
+    tpath(again, sizeof again, "again.h5");
+    CU_ASSERT_EQUAL_FATAL(write_with(t, ref, 0, KAP_CODEC_ZLIB, 6, 1), KAP_OK);
+    CU_ASSERT_EQUAL_FATAL(write_with(t, ld, 1, KAP_STORE_CODEC, KAP_STORE_LEVEL,
+                                     2), KAP_OK);
+    const char *old = getenv("KAPSTATS_THREADS");
+    char *saved = old ? strdup(old) : NULL;
+    const char *threads[] = {"1", "2", "4"};
+    for (int i = 0; i < 3; i++) {
+        setenv("KAPSTATS_THREADS", threads[i], 1);
+        const char *src[] = {ref, ld};
+        for (int j = 0; j < 2; j++) {
+            kap_trial *u = NULL;
+            kap_error e;
+            CU_ASSERT_EQUAL_FATAL(kap_trial_open(&u, src[j], &e), KAP_OK);
+            CU_ASSERT_EQUAL(write_with(u, again, 0, KAP_CODEC_ZLIB, 6, 1), KAP_OK);
+            CU_ASSERT(same_file(again, ref));
+            kap_trial_free(u);
+        }
+    }
+    if (saved) {
+        setenv("KAPSTATS_THREADS", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("KAPSTATS_THREADS");
+    }
+    unlink(ref);
+    unlink(ld);
+    unlink(again);
+    kap_trial_free(t);
+}
+
 /* A damaged chunk is caught on read by HDF5's Fletcher-32 check of the
  * chunks we filtered: flip a byte in the middle of the file (raw chunk
  * data: the datasets' chunks are nearly all of the file), re-seal the
@@ -500,6 +541,7 @@ int main(void)
         {"zlib chunks = HDF5's filters, byte for byte, 1/2/4 threads", test_zlib_identical_to_hdf5},
         {"zlib chunks = HDF5's filters at levels 1 and 9", test_zlib_identical_levels},
         {"libdeflate store: thread-independent, opens, same trial", test_libdeflate_store},
+        {"read on 1/2/4 threads, zlib and libdeflate stores", test_read_threads},
         {"damaged chunk data is refused", test_damaged_chunk_detected},
         {"pipeline undone by inflate + unshuffle, 1-4 threads", test_pipeline_roundtrip},
         {"pipeline: callback error stops the run", test_pipeline_emit_error},

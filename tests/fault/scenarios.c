@@ -299,6 +299,12 @@ static int sc_store_write_chunked(void *ctx)
     int rc = kap_trial_write(fx_big, fx_out, NULL);
     if (rc != KAP_OK && !dir_clean())
         return -101;
+    if (rc == KAP_OK) {
+        /* and read back: chunks decoded on threads */
+        kap_trial *t = NULL;
+        rc = kap_trial_open(&t, fx_out, NULL);
+        kap_trial_free(t);
+    }
     unlink(fx_out);
     return rc;
 }
@@ -482,7 +488,7 @@ static int sc_report_write(void *ctx)
 
 const scenario scenarios[] = {
     {"store write (atomic)", sc_store_write},
-    {"store write, compressed chunks on threads", sc_store_write_chunked},
+    {"store write + open, compressed chunks on threads", sc_store_write_chunked},
     {"store open + validation", sc_store_open},
     {"compare (ANCOVA + covariates, LOCF)", sc_compare},
     {"rank tests and effect sizes", sc_rank},
