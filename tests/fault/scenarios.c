@@ -271,7 +271,7 @@ static kap_trial *fx_big;
 
 __attribute__((constructor(200))) static void fixture_big_init(void)
 {
-    enum { N = 3000 };
+    enum { N = 1000 };
     size_t cap = 100 + N * 64, o = 0;
     char *csv = malloc(cap);
     if (!csv)
