@@ -253,7 +253,9 @@ test-crash: cli
 	sh tests/crash/kill_ingest.sh $(BUILD) $(CRASH_KILLS)
 
 # Benchmark suite (bench/README.md): BENCH_SIZES="100000 1000000 5000000"
-# BENCH_REPS=5 by default; writes bench/RESULTS.md.
+# BENCH_REPS=5 (BENCH_REPS_SLOW=3 for the slow peers and sizes above 1M)
+# by default, the kernels target (bench/kernels.c) included; writes
+# bench/RESULTS.md (BENCH_OUT), raw data under BENCH_RUNS.
 .PHONY: bench
 bench:
 	sh bench/run.sh

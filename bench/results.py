@@ -22,7 +22,16 @@ import sys
 
 TOOLS = ("kapstats_ingest", "library_ingest", "pandas_h5py", "fread",
          "libcsv_tokenize", "kapstats_report", "kapstats_analyze",
-         "kapstats_subgroups", "python_pipeline")
+         "kapstats_subgroups", "python_pipeline", "kapstats_info")
+SUBGROUP_VARS = ("race", "sex", "format", "site", "age")
+KERNEL_ROWS = (("hedges_g", "Hedges' g + noncentral-t CI (kap_effect_size_hedges_g)"),
+               ("welch", "Welch t test (kap_ttest_two)"),
+               ("both_arrays", "both, each call reading the arrays"),
+               ("both_summary", "both from one summary (kap_describe_two + "
+                "kap_ttest_two_summary + kap_effect_size_hedges_g_summary)"),
+               ("ci_only", "the noncentral-t CI alone (from the summary)"),
+               ("stream_pass", "for scale: a streaming pass (4 independent sums)"))
+KERNEL_PASSES_MAX = 3.0
 N_INGEST_TOOLS = 5
 NA = "not available in this build"
 # Scaling counts as linear when the time per participant grows by at most
@@ -167,7 +176,8 @@ def main():
             per.setdefault((r["size"], r["layout"], r["tool"]), []).append(r)
         cells.update(per)
     rows = [r for v in cells.values() for r in v]
-    sizes = sorted({r["size"] for r in rows})
+    sizes = sorted({r["size"] for r in rows if r["layout"] != "kernels"})
+    sub_vars = tuple(cfg.get("subgroup_vars", " ".join(SUBGROUP_VARS)).split())
     cells = {k: Cell(v) for k, v in cells.items()}
     have_ingest = cfg.get("have_ingest") == "1"
     have_report = cfg.get("have_report") == "1"
@@ -197,10 +207,18 @@ def main():
         ", ".join(sorted({str(r["json"]["threads"]) for r in rows
                           if r["tool"] == "fread" and r["json"]})) or "?"))
     for d, c in zip(rundirs, cfgs):
+        extra = ""
+        if "reps_slow" in c:
+            extra = ("; %s repetitions of the slow measurements (long layout, "
+                     "Python pipeline, sizes above %s); long layout up to %s; "
+                     "peers (pandas+h5py, fread, Python pipeline) up to %s" % (
+                         c.get("reps_slow"), c.get("peers_max"), c.get("long_max"),
+                         c.get("peers_max")))
         w("| run %s | sizes %s; %s repetitions, alternating tools; layouts "
-          "%s; analysis %s |" % (os.path.basename(d.rstrip("/")), c.get("sizes"),
-                                 c.get("reps"), c.get("layouts"),
-                                 "yes" if c.get("analysis", "1") != "0" else "no"))
+          "%s; analysis %s%s |" % (os.path.basename(d.rstrip("/")), c.get("sizes"),
+                                   c.get("reps"), c.get("layouts"),
+                                   "yes" if c.get("analysis", "1") != "0" else "no",
+                                   extra))
     w("")
     if len(rundirs) > 1:
         w("Several runs: each row of the timing table comes from the latest "
@@ -222,7 +240,8 @@ def main():
     for n in sizes:
         for layout in ("wide", "long", "analysis"):
             tools = TOOLS[:N_INGEST_TOOLS] if layout != "analysis" \
-                else TOOLS[N_INGEST_TOOLS:]
+                else TOOLS[N_INGEST_TOOLS:] + tuple(
+                    "kapstats_subgroups_" + v for v in sub_vars)
             for t in tools:
                 c = cell(n, layout, t)
                 if c is None:
@@ -274,6 +293,40 @@ def main():
                     "; ".join(x for x in notes if x))
                   + (" %s |" % c.rows[0]["run"][9:15] if multi else ""))
     w("")
+
+    # ---- kernels ----
+    kc = cells.get((1000000, "kernels", "kernels"))
+    kern = None
+    if kc and kc.rows and any(r["ok"] and r["json"] for r in kc.rows):
+        kern = {}
+        for key in ["plain_pass"] + [k for k, _ in KERNEL_ROWS]:
+            wv, cv = kc.json_med(key + "_s"), kc.json_med(key + "_cpu_s")
+            if wv and cv:
+                kern[key] = (wv[0], cv[0])
+        if "plain_pass" not in kern:
+            kern = None
+    if kern is not None:
+        n_k = kc.json_med("n")
+        w("## Kernels\n")
+        w("`bench/kernels.c`: two arrays of %s doubles; each figure is the "
+          "median of %s timed calls inside one process, then the median over "
+          "%d runs. Unit: one plain pass = `s += v` over both arrays "
+          "(%.3f ms wall, %.3f ms CPU); passes = time / that. "
+          "`tests/test_passes.c` counts the reads themselves (page "
+          "protection): the summary route reads each array twice (three "
+          "times only for data beyond 2^±400, which need scaling).\n" % (
+              "%d" % n_k[0] if n_k else "?", kc.rows[0]["json"].get("reps", "?")
+              if kc.rows[0]["json"] else "?", len(kc.walls),
+              1e3 * kern["plain_pass"][0], 1e3 * kern["plain_pass"][1]))
+        w("| kernel | wall ms | CPU ms | passes (wall) | passes (CPU) |")
+        w("| --- | ---: | ---: | ---: | ---: |")
+        pw, pc = kern["plain_pass"]
+        for key, label in KERNEL_ROWS:
+            if key in kern:
+                kw_, kc_ = kern[key]
+                w("| %s | %.3f | %.3f | %.2f | %.2f |" % (
+                    label, 1e3 * kw_, 1e3 * kc_, kw_ / pw, kc_ / pc))
+        w("")
 
     # ---- stores ----
     stores_by = {}
@@ -354,8 +407,11 @@ def main():
         r = fr / k_w
         whole = med("wide", "fread")
         return ("fread() alone %s s / kapstats %s s = %.2fx (whole Rscript "
-                "process %s s: %.2fx)" % (fmt_s(fr), fmt_s(k_w), r,
-                                         fmt_s(whole), whole / k_w), r >= 2.0)
+                "process %s s: %.2fx%s)" % (
+                    fmt_s(fr), fmt_s(k_w), r, fmt_s(whole), whole / k_w,
+                    cpu_ratio(cpu("wide", "fread"), kc_w).replace(
+                        " (CPU time", "; whole process CPU time").rstrip(")")),
+                r >= 2.0)
 
     def t_tok():
         tk = med("wide", "libcsv_tokenize")
@@ -422,29 +478,42 @@ def main():
         py = med("analysis", "python_pipeline")
         an = cell(tn, "analysis", "python_pipeline").json_med("analysis_s")[0]
         r = py / kr
-        return ("Python pipeline %s s / kapstats report %s s = %.2fx "
+        return ("Python pipeline %s s / kapstats report %s s = %.2fx%s "
                 "(Python analysis alone, without its CSV read: %s s = %.2fx)" % (
-                    fmt_s(py), fmt_s(kr), r, fmt_s(an), an / kr), r >= 10.0)
+                    fmt_s(py), fmt_s(kr), r,
+                    cpu_ratio(cpu("analysis", "python_pipeline"),
+                              cpu("analysis", "kapstats_report")),
+                    fmt_s(an), an / kr), r >= 10.0)
 
-    def t_scaling():
-        pts = [(n, med("wide", ING, n)) for n in sizes]
-        pts = [(n, t) for n, t in pts if t]
+    def scaling_of(layout, tool):
+        """(text, ok) for one command over the sizes run, or None."""
+        pts = [(n, med(layout, tool, n), cpu(layout, tool, n)) for n in sizes]
+        pts = [p for p in pts if p[1]]
         if len(pts) < 2:
             return None
         parts, ok = [], True
-        for (n0, t0), (n1, t1) in zip(pts, pts[1:]):
+        for (n0, t0, c0), (n1, t1, c1) in zip(pts, pts[1:]):
             g = (t1 / n1) / (t0 / n0)
             ok = ok and g <= LINEAR_SLACK
-            parts.append("%s→%s: time x%.2f for n x%g (per-participant x%.2f)" % (
-                n0, n1, t1 / t0, n1 / n0, g))
-        parts.append("µs per participant: " + ", ".join(
-            "%s: %.2f" % (n, 1e6 * t / n) for n, t in pts))
-        cp = [(n, cpu("wide", ING, n)) for n, _ in pts]
-        if all(c for _, c in cp):
-            parts.append("CPU time per participant x" + ", x".join(
-                "%.2f" % ((c1 / n1) / (c0 / n0))
-                for (n0, c0), (n1, c1) in zip(cp, cp[1:])))
-        return ("; ".join(parts), ok)
+            gc = ", CPU x%.2f" % ((c1 / n1) / (c0 / n0)) if c0 and c1 else ""
+            parts.append("%s→%s: per participant x%.2f wall%s" % (
+                n0, n1, g, gc))
+        per = ", ".join("%s: %.2f wall / %s CPU" % (
+            n, 1e6 * t / n, "%.2f" % (1e6 * c / n) if c else "?")
+            for n, t, c in pts)
+        return ("%s (µs per participant %s)" % ("; ".join(parts), per), ok)
+
+    def t_scaling():
+        res = []
+        for label, layout, tool in (("ingest", "wide", ING),
+                                    ("report", "analysis", "kapstats_report")):
+            r = scaling_of(layout, tool)
+            if r:
+                res.append(("`%s`: %s → %s" % (label, r[0], "met" if r[1] else "missed"),
+                            r[1]))
+        if not res:
+            return None
+        return ("; ".join(t for t, _ in res), all(ok for _, ok in res))
 
     if not have_ingest and not have_lib:
         for label in ("ingest ≥5x faster than pandas+h5py",
@@ -464,8 +533,10 @@ def main():
         target(pre + "long layout within 2x of wide per value (status: per CSV "
                "field)", t_long)
         target(pre + "peak RSS ≤ 2x numeric data stored", t_rss)
-        target(pre + "scaling linear (per-participant time grows ≤ %.2fx)" %
-               LINEAR_SLACK, t_scaling)
+        target(pre + "scaling linear %s (per-participant wall time of "
+               "`kapstats ingest` and `kapstats report` grows ≤ %.2fx from one "
+               "size to the next)" % (" → ".join(str(n) for n in sizes),
+                                      LINEAR_SLACK), t_scaling)
     def t_analyze():
         ka = med("analysis", "kapstats_analyze")
         c = cell(tn, "analysis", "python_pipeline")
@@ -496,6 +567,61 @@ def main():
                 "%.2fx (Python analysis alone %s s: %.2fx)" % (
                     fmt_s(py), fmt_s(ka + ks), r, fmt_s(an), an / (ka + ks)),
                 r >= 10.0)
+
+    def t_kernels():
+        if kern is None:
+            return None
+        pw, pc = kern["plain_pass"]
+        bw, bc = kern["both_summary"]
+        aw, ac = kern["both_arrays"]
+        return ("Hedges' g + CI + Welch from one summary: CPU %.3f ms = %.2f "
+                "passes (wall %.3f ms = %.2f passes); as two array calls: "
+                "CPU %.2f passes (wall %.2f); one plain pass: CPU %.3f ms, wall "
+                "%.3f ms. Data reads counted by tests/test_passes.c: 2 per "
+                "array from the summary, 4 as two array calls" % (
+                    1e3 * bc, bc / pc, 1e3 * bw, bw / pw, ac / pc, aw / pw,
+                    1e3 * pc, 1e3 * pw),
+                bc / pc <= KERNEL_PASSES_MAX)
+
+    target("kernels: Hedges' g with its noncentral-t CI + Welch on 2 x 10^6 "
+           "values ≤ %g passes (in-process CPU time / one plain pass; wall "
+           "beside it)" % KERNEL_PASSES_MAX, t_kernels)
+
+    def t_subgroup_pass():
+        # One pass per variable: the analysis work of `subgroups --by V`
+        # (its time less the store open and read, `kapstats info`) in units
+        # of one analysis pass over all participants (`kapstats analyze`
+        # less the same read).
+        base = med("analysis", "kapstats_info")
+        an = med("analysis", "kapstats_analyze")
+        all5 = med("analysis", "kapstats_subgroups")
+        singles = [(v, med("analysis", "kapstats_subgroups_" + v)) for v in sub_vars]
+        singles = [(v, t) for v, t in singles if t]
+        unit = an - base
+        if unit <= 0:
+            return None
+        per = [(v, (t - base) / unit) for v, t in singles]
+        per_all = (all5 - base) / unit / len(sub_vars)
+        ok = per_all <= LINEAR_SLACK and all(p <= LINEAR_SLACK for _, p in per)
+        cu = (cpu("analysis", "kapstats_subgroups"), cpu("analysis", "kapstats_info"),
+              cpu("analysis", "kapstats_analyze"))
+        cpu_txt = ""
+        if all(cu) and cu[2] > cu[1]:
+            cpu_txt = "; CPU time: %.2f passes per variable" % (
+                (cu[0] - cu[1]) / (cu[2] - cu[1]) / len(sub_vars))
+        return ("one pass = `analyze` %s s − `info` (store read) %s s = %s s; "
+                "each variable alone: %s; all %d together %s s = %.2f passes "
+                "per variable%s (sum of the single runs %s s)" % (
+                    fmt_s(an), fmt_s(base), fmt_s(unit),
+                    ", ".join("%s %s s = %.2f passes" % (v, fmt_s(t), p)
+                              for (v, t), (_, p) in zip(singles, per)),
+                    len(sub_vars), fmt_s(all5), per_all, cpu_txt,
+                    fmt_s(sum(t for _, t in singles))), ok)
+
+    if cfg.get("have_subgroups") == "1":
+        target("subgroup analysis over %d variables is one pass per variable "
+               "(≤ %.2f analysis passes each)" % (len(sub_vars), LINEAR_SLACK),
+               t_subgroup_pass)
 
     if cfg.get("have_analyze") == "1" and cfg.get("have_subgroups") == "1" \
             and not have_report:
@@ -539,11 +665,15 @@ def main():
     # ---- commands ----
     w("## Exact commands\n")
     for d, c in zip(rundirs, cfgs):
-        w("Run %s: `BENCH_SIZES=\"%s\" BENCH_REPS=%s BENCH_LAYOUTS=\"%s\" "
+        slow = ""
+        if "reps_slow" in c:
+            slow = " BENCH_REPS_SLOW=%s BENCH_LONG_MAX=%s BENCH_PEERS_MAX=%s" % (
+                c.get("reps_slow"), c.get("long_max"), c.get("peers_max"))
+        w("Run %s: `BENCH_SIZES=\"%s\" BENCH_REPS=%s%s BENCH_LAYOUTS=\"%s\" "
           "BENCH_THREADS=%s%s make bench`. Each command below ran under "
           "`/usr/bin/time -v`; data from `datasets/generate_kap_trial.py "
           "--bench --n N --out bench/data/nN --files wide,long,adae`.\n" % (
-              os.path.basename(d.rstrip("/")), c.get("sizes"), c.get("reps"),
+              os.path.basename(d.rstrip("/")), c.get("sizes"), c.get("reps"), slow,
               c.get("layouts"), c.get("threads"),
               " BENCH_ANALYSIS=0" if c.get("analysis") == "0" else ""))
         w("```")

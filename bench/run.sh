@@ -10,12 +10,25 @@
 # Environment (defaults in brackets):
 #   BENCH_SIZES    participants per trial ["100000 1000000 5000000"]
 #   BENCH_REPS     repetitions of every measurement [5]
+#   BENCH_REPS_SLOW  repetitions of the slow measurements: the long layout,
+#                  the Python analysis pipeline and every size above
+#                  BENCH_PEERS_MAX [3]
 #   BENCH_LAYOUTS  "wide long" or one of them ["wide long"]
+#   BENCH_LONG_MAX largest size measured in the long layout [1000000]
+#                  (the 5M long file is 3.9 GB and its peers take minutes)
+#   BENCH_PEERS_MAX  largest size at which pandas+h5py, fread and the Python
+#                  analysis pipeline run [1000000]; above it only kapstats
+#                  and the libcsv tokeniser (the scaling rows need no peer)
+#   BENCH_SUBGROUP_VARS  variables timed one at a time with
+#                  `kapstats subgroups --by VAR` at the targets' size
+#                  ["race sex format site age"]
+#   BENCH_KERNELS  1 = time the kernels target (bench/kernels.c) [1]
 #   BENCH_THREADS  threads for fread (setDTthreads) [2 = the dev box's cores]
 #   BENCH_DATA     data directory [bench/data]
+#   BENCH_RUNS     where each run's raw data go [$BENCH_DATA/runs]
 #   BENCH_OUT      results file [bench/RESULTS.md]
 #   BENCH_PROFILE  1 = perf-record one `kapstats ingest` afterwards [1]
-#   BENCH_ANALYSIS 0 = skip the analysis peer / kapstats report [1]
+#   BENCH_ANALYSIS 0 = skip the analysis commands and peer [1]
 #   BENCH_LIB      1 = also time kap_ingest_files() + kap_trial_write()
 #                  (bench/ingest_lib.c); auto = only while the CLI has no
 #                  `ingest` [auto]
@@ -31,9 +44,16 @@ cd "$ROOT" || exit 1
 
 BENCH_SIZES=${BENCH_SIZES:-"100000 1000000 5000000"}
 BENCH_REPS=${BENCH_REPS:-5}
+BENCH_REPS_SLOW=${BENCH_REPS_SLOW:-3}
+[ "$BENCH_REPS_SLOW" -le "$BENCH_REPS" ] || BENCH_REPS_SLOW=$BENCH_REPS
 BENCH_LAYOUTS=${BENCH_LAYOUTS:-"wide long"}
+BENCH_LONG_MAX=${BENCH_LONG_MAX:-1000000}
+BENCH_PEERS_MAX=${BENCH_PEERS_MAX:-1000000}
+BENCH_SUBGROUP_VARS=${BENCH_SUBGROUP_VARS:-"race sex format site age"}
+BENCH_KERNELS=${BENCH_KERNELS:-1}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_DATA=${BENCH_DATA:-bench/data}
+BENCH_RUNS=${BENCH_RUNS:-$BENCH_DATA/runs}
 BENCH_OUT=${BENCH_OUT:-bench/RESULTS.md}
 BENCH_PROFILE=${BENCH_PROFILE:-1}
 BENCH_ANALYSIS=${BENCH_ANALYSIS:-1}
@@ -56,6 +76,19 @@ rm -f "$BUILD.bench-make.log"
 mkdir -p "$BUILD/bench"
 TOKENIZE=$BUILD/bench/csv_tokenize
 cc -std=c11 -O2 -Wall -Wextra -o "$TOKENIZE" bench/csv_tokenize.c -lcsv || exit 1
+LIBS="$(pkg-config --libs hdf5 2>/dev/null ||
+    echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5) -lcsv
+    $(pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm) -ljansson -lpthread -lm"
+
+# The kernels target: Hedges' g + noncentral-t CI and Welch on 2 x 10^6
+# doubles, against one plain pass (bench/kernels.c, the library's -O2).
+KERNELS=$BUILD/bench/kernels
+HAVE_KERNELS=0
+if [ "$BENCH_KERNELS" = 1 ] && grep -q 'kap_describe_two' include/kapstats/descriptive.h &&
+    cc -std=c11 -O2 -Wall -Wextra -Iinclude -o "$KERNELS" bench/kernels.c \
+        "$BUILD/libkapstats.a" $LIBS; then
+    HAVE_KERNELS=1
+fi
 
 # Library-level ingestion (kap_ingest_files + kap_trial_write): built when the
 # library has it; run when the CLI has no `ingest` yet, or BENCH_LIB=1.
@@ -63,17 +96,15 @@ INGEST_LIB=$BUILD/bench/ingest_lib
 HAVE_LIB=0
 if grep -q 'kap_ingest_files' include/kapstats/ingest.h 2>/dev/null &&
     cc -std=c11 -D_GNU_SOURCE -O2 -Iinclude -o "$INGEST_LIB" bench/ingest_lib.c \
-        "$BUILD/libkapstats.a" $(pkg-config --libs hdf5 2>/dev/null ||
-        echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5) -lcsv \
-        $(pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm) \
-        -ljansson -lpthread -lm 2>/dev/null; then
+        "$BUILD/libkapstats.a" $LIBS 2>/dev/null; then
     HAVE_LIB=1
 fi
 
 # Which kapstats commands exist in this build?
 have() { [ -x "$KAPSTATS" ] && "$KAPSTATS" "$1" --help >/dev/null 2>&1; }
-HAVE_INGEST=0; HAVE_REPORT=0; HAVE_ANALYZE=0; HAVE_SUBGROUPS=0
+HAVE_INGEST=0; HAVE_REPORT=0; HAVE_ANALYZE=0; HAVE_SUBGROUPS=0; HAVE_INFO=0
 have ingest && HAVE_INGEST=1
+have info && HAVE_INFO=1
 have report && HAVE_REPORT=1
 have analyze && HAVE_ANALYZE=1
 have subgroups && HAVE_SUBGROUPS=1
@@ -100,9 +131,11 @@ KAP_INGEST_LONG=${KAP_INGEST_LONG:-'"$KAPSTATS" ingest "$LONG" '"${AEOPT:+$AEOPT
 KAP_REPORT=${KAP_REPORT:-'"$KAPSTATS" report "$STORE" --subgroups race,sex,format,site,age --format json'}
 KAP_ANALYZE=${KAP_ANALYZE:-'"$KAPSTATS" analyze "$STORE"'}
 KAP_SUBGROUPS=${KAP_SUBGROUPS:-'"$KAPSTATS" subgroups "$STORE" --by race,sex,format,site,age'}
+KAP_SUBGROUP1=${KAP_SUBGROUP1:-'"$KAPSTATS" subgroups "$STORE" --by "$VAR"'}
+KAP_INFO=${KAP_INFO:-'"$KAPSTATS" info "$STORE"'}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RUNDIR=$BENCH_DATA/runs/$STAMP
+RUNDIR=$BENCH_RUNS/$STAMP
 mkdir -p "$RUNDIR"
 TSV=$RUNDIR/times.tsv
 CMDS=$RUNDIR/commands.tsv
@@ -110,8 +143,12 @@ printf 'size\tlayout\ttool\trep\twall_s\trss_kb\texit\tbytes_in\tcpu_s\tinfo\n' 
 : >"$CMDS"
 {
     echo "sizes=$BENCH_SIZES"; echo "reps=$BENCH_REPS"
+    echo "reps_slow=$BENCH_REPS_SLOW"
     echo "layouts=$BENCH_LAYOUTS"; echo "threads=$BENCH_THREADS"
-    echo "analysis=$BENCH_ANALYSIS"
+    echo "long_max=$BENCH_LONG_MAX"; echo "peers_max=$BENCH_PEERS_MAX"
+    echo "subgroup_vars=$BENCH_SUBGROUP_VARS"
+    echo "analysis=$BENCH_ANALYSIS"; echo "have_kernels=$HAVE_KERNELS"
+    echo "have_info=$HAVE_INFO"
     echo "have_ingest=$HAVE_INGEST"; echo "have_report=$HAVE_REPORT"
     echo "have_lib=$HAVE_LIB"; echo "have_analyze=$HAVE_ANALYZE"
     echo "have_subgroups=$HAVE_SUBGROUPS"
@@ -124,10 +161,12 @@ gen() {
     d=$BENCH_DATA/n$1
     files=""
     [ -f "$d/kap_bench_wide.csv" ] || files="wide"
-    case " $BENCH_LAYOUTS " in *" long "*)
-        [ -f "$d/kap_bench_long.csv" ] && [ -f "$d/kap_bench_adae.csv" ] ||
-            files="${files:+$files,}long,adae" ;;
-    esac
+    if [ "$1" -le "$BENCH_LONG_MAX" ]; then
+        case " $BENCH_LAYOUTS " in *" long "*)
+            [ -f "$d/kap_bench_long.csv" ] && [ -f "$d/kap_bench_adae.csv" ] ||
+                files="${files:+$files,}long,adae" ;;
+        esac
+    fi
     [ -n "$files" ] || return 0
     mkdir -p "$d"
     say "generating n=$1 ($files) into $d"
@@ -170,6 +209,24 @@ for N in $BENCH_SIZES; do
     gen "$N"
 done
 
+# The size the targets are read at: 1M, else the largest size run.
+TN=""
+for N in $BENCH_SIZES; do
+    [ "$N" = 1000000 ] && TN=$N
+done
+if [ -z "$TN" ]; then
+    for N in $BENCH_SIZES; do [ -z "$TN" ] || [ "$N" -gt "$TN" ] && TN=$N; done
+fi
+
+# The kernels target first (in-process medians; the data sets do not matter).
+if [ "$HAVE_KERNELS" = 1 ]; then
+    r=1
+    while [ "$r" -le "$BENCH_REPS_SLOW" ]; do
+        measure 1000000 kernels kernels "$r" 0 '"$KERNELS" 1000000 21'
+        r=$((r + 1))
+    done
+fi
+
 for N in $BENCH_SIZES; do
     D=$BENCH_DATA/n$N
     O=$RUNDIR/n$N
@@ -177,13 +234,29 @@ for N in $BENCH_SIZES; do
     WIDE=$D/kap_bench_wide.csv
     LONG=$D/kap_bench_long.csv
     ADAE=$D/kap_bench_adae.csv
-    # Warm the page cache once so that every tool reads from memory.
+    # Per-size choices: the long layout up to BENCH_LONG_MAX, the peers up
+    # to BENCH_PEERS_MAX, fewer repetitions above it.
+    LAYOUTS=""
     for L in $BENCH_LAYOUTS; do
+        [ "$L" = long ] && [ "$N" -gt "$BENCH_LONG_MAX" ] && continue
+        LAYOUTS="$LAYOUTS $L"
+    done
+    PEERS=1
+    REPS=$BENCH_REPS
+    if [ "$N" -gt "$BENCH_PEERS_MAX" ]; then
+        PEERS=0
+        REPS=$BENCH_REPS_SLOW
+    fi
+    printf '%s\t%s\t%s\n' "$N" "$LAYOUTS" "$PEERS" >>"$RUNDIR/sizes.tsv"
+    # Warm the page cache once so that every tool reads from memory.
+    for L in $LAYOUTS; do
         if [ "$L" = wide ]; then cat "$WIDE" >/dev/null; else cat "$LONG" "$ADAE" >/dev/null; fi
     done
     r=1
-    while [ "$r" -le "$BENCH_REPS" ]; do
-        for L in $BENCH_LAYOUTS; do
+    while [ "$r" -le "$REPS" ]; do
+        for L in $LAYOUTS; do
+            # The long layout's tools take minutes at 1M: BENCH_REPS_SLOW.
+            [ "$L" = long ] && [ "$r" -gt "$BENCH_REPS_SLOW" ] && continue
             if [ "$L" = wide ]; then
                 IN='"$WIDE"'; B=$(fsize "$WIDE"); KCMD=$KAP_INGEST_WIDE
                 LCMD='"$INGEST_LIB" "$WIDE" -o "$OUT"'
@@ -199,28 +272,44 @@ for N in $BENCH_SIZES; do
                 OUT=$O/lib_$L.h5; rm -f "$OUT"
                 measure "$N" "$L" library_ingest "$r" "$B" "$LCMD"
             fi
-            OUT=$O/pandas_$L.h5; rm -f "$OUT"
-            measure "$N" "$L" pandas_h5py "$r" "$B" \
-                "\"\$PY\" bench/peer_pandas_h5.py --layout $L $IN -o \"\$OUT\""
-            measure "$N" "$L" fread "$r" "$B" \
-                "Rscript --vanilla bench/peer_fread.R $BENCH_THREADS $IN"
+            if [ "$PEERS" = 1 ]; then
+                OUT=$O/pandas_$L.h5; rm -f "$OUT"
+                measure "$N" "$L" pandas_h5py "$r" "$B" \
+                    "\"\$PY\" bench/peer_pandas_h5.py --layout $L $IN -o \"\$OUT\""
+                measure "$N" "$L" fread "$r" "$B" \
+                    "Rscript --vanilla bench/peer_fread.R $BENCH_THREADS $IN"
+            fi
             measure "$N" "$L" libcsv_tokenize "$r" "$B" "\"\$TOKENIZE\" $IN"
         done
         if [ "$BENCH_ANALYSIS" = 1 ]; then
             B=$(fsize "$WIDE")
             STORE=$O/kap_wide.h5
             [ -f "$STORE" ] || STORE=$O/lib_wide.h5
-            if [ "$HAVE_REPORT" = 1 ] && [ -f "$STORE" ]; then
-                measure "$N" analysis kapstats_report "$r" "$(fsize "$STORE")" "$KAP_REPORT"
+            if [ -f "$STORE" ]; then
+                SB=$(fsize "$STORE")
+                [ "$HAVE_REPORT" = 1 ] &&
+                    measure "$N" analysis kapstats_report "$r" "$SB" "$KAP_REPORT"
+                [ "$HAVE_ANALYZE" = 1 ] &&
+                    measure "$N" analysis kapstats_analyze "$r" "$SB" "$KAP_ANALYZE"
+                [ "$HAVE_SUBGROUPS" = 1 ] &&
+                    measure "$N" analysis kapstats_subgroups "$r" "$SB" "$KAP_SUBGROUPS"
+                # One pass per variable: each variable alone, and the store
+                # read alone, at the targets' size.
+                if [ "$N" = "$TN" ]; then
+                    [ "$HAVE_INFO" = 1 ] &&
+                        measure "$N" analysis kapstats_info "$r" "$SB" "$KAP_INFO"
+                    if [ "$HAVE_SUBGROUPS" = 1 ]; then
+                        for VAR in $BENCH_SUBGROUP_VARS; do
+                            measure "$N" analysis "kapstats_subgroups_$VAR" "$r" "$SB" \
+                                "$KAP_SUBGROUP1"
+                        done
+                    fi
+                fi
             fi
-            if [ "$HAVE_ANALYZE" = 1 ] && [ -f "$STORE" ]; then
-                measure "$N" analysis kapstats_analyze "$r" "$(fsize "$STORE")" "$KAP_ANALYZE"
+            if [ "$PEERS" = 1 ] && [ "$r" -le "$BENCH_REPS_SLOW" ]; then
+                measure "$N" analysis python_pipeline "$r" "$B" \
+                    "\"\$PY\" bench/peer_analysis.py \"\$WIDE\""
             fi
-            if [ "$HAVE_SUBGROUPS" = 1 ] && [ -f "$STORE" ]; then
-                measure "$N" analysis kapstats_subgroups "$r" "$(fsize "$STORE")" "$KAP_SUBGROUPS"
-            fi
-            measure "$N" analysis python_pipeline "$r" "$B" \
-                "\"\$PY\" bench/peer_analysis.py \"\$WIDE\""
         fi
         r=$((r + 1))
     done

@@ -15,11 +15,26 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #define CHUNK ((size_t)64 * 1024)
 #define BLK ((size_t)4096)      /* libcsv buffer growth step */
+
+/* Fields, and (when tokenising for another thread) the rows they make:
+ * the reader fills one, and hands it over whole to the other thread. */
+typedef struct batch {
+    char *buf;                  /* fields back to back, NUL-terminated */
+    size_t blen, bcap;
+    size_t *off, *flen;         /* per field */
+    unsigned long *fline;       /* per field: line where it starts */
+    size_t nf, fcap;
+    size_t *rfirst, *rnf;       /* per row: first field, number of fields */
+    unsigned long *rend;        /* per row: line where it ends */
+    size_t nr, rcap;
+    size_t index0;              /* index of its first row */
+} batch;
 
 /* How the parser's final field is to be taken when csv_fini submits it. */
 enum { FINI_NORMAL = 0, FINI_UNTERMINATED = 1, FINI_TOO_LONG = 2 };
@@ -33,19 +48,21 @@ typedef struct reader {
     int prev_cr;                /* last byte fed was CR */
     int at_start;               /* nothing fed yet (BOM check) */
     int fini_mode;
-    /* the row being collected */
-    char *buf;                  /* fields back to back, NUL-terminated */
-    size_t blen, bcap;
-    size_t *off, *flen;
-    unsigned long *fline;
-    const char **ptr;
-    size_t nf, fcap;
+    /* the fields being collected: the current row's, from field row0 on
+     * (row0 = 0 unless rows accumulate for another thread) */
+    batch cur;
+    size_t row0;
+    const char **ptr;           /* one thread: the row's field pointers */
+    size_t pcap;
     size_t n_header;
     size_t rows;                /* rows delivered, header included */
     kap_csv_row_fn fn;
     void *ctx;
     kap_sha256 sha;
+    struct pipeline *pl;        /* tokenising for another thread, or NULL */
 } reader;
+
+static int pl_row(reader *r, size_t nf);
 
 const char *kap_quote_value(char *out, size_t out_size, const char *s,
                             size_t len)
@@ -141,6 +158,30 @@ static unsigned long count_breaks(const char *s, size_t len)
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
+/* Whether s[0..len) is plain printable ASCII (0x20-0x7F): then it has no
+ * line break, no NUL and is valid UTF-8, and on_field skips those checks.
+ * Eight bytes at a time: a byte with the high bit set, or one below 0x20
+ * (x - 0x20 borrows into the high bit), flags the word.  A borrow can
+ * carry into a higher byte and flag a word falsely, which only sends the
+ * field down the exact slow path. */
+static int plain_ascii(const char *s, size_t len)
+{
+    const uint64_t lo = 0x2020202020202020ULL, hi = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | (w - lo)) & hi)
+            return 0;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     reader *r = data;
@@ -149,9 +190,11 @@ static void on_field(void *s, size_t len, void *data)
     const char *f = s ? (const char *)s : "";
     if (!s)
         len = 0;
-    unsigned long breaks = count_breaks(f, len);
+    int plain = plain_ascii(f, len);
+    unsigned long breaks = plain ? 0 : count_breaks(f, len);
     unsigned long start = r->line > breaks ? r->line - breaks : 1;
-    unsigned long col = (unsigned long)r->nf + 1;
+    size_t nf = r->cur.nf - r->row0;   /* fields of the row so far */
+    unsigned long col = (unsigned long)nf + 1;
     if (r->fini_mode == FINI_UNTERMINATED) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "unterminated quoted field: the quote opened "
@@ -170,13 +213,13 @@ static void on_field(void *s, size_t len, void *data)
                               KAP_CSV_MAX_FIELD);
         return;
     }
-    if (r->rows > 0 && r->nf >= r->n_header) {
+    if (r->rows > 0 && nf >= r->n_header) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "row has more fields than the header (%zu)",
                               r->n_header);
         return;
     }
-    const char *nul = memchr(f, '\0', len);
+    const char *nul = plain ? NULL : memchr(f, '\0', len);
     if (nul) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "NUL byte at offset %zu of the field (expected "
@@ -184,7 +227,7 @@ static void on_field(void *s, size_t len, void *data)
                               (size_t)(nul - f));
         return;
     }
-    size_t bad = utf8_invalid_at((const unsigned char *)f, len);
+    size_t bad = plain ? len : utf8_invalid_at((const unsigned char *)f, len);
     if (bad < len) {
         r->rc = kap_err_input(r->err, r->name, start, col,
                               "invalid UTF-8: byte 0x%02X at offset %zu of "
@@ -200,24 +243,25 @@ static void on_field(void *s, size_t len, void *data)
     }
     while (len && is_blank(f[len - 1]))
         len--;
-    if (kap_grow((void **)&r->buf, &r->bcap, r->blen + len + 1, 1) != KAP_OK)
+    batch *c = &r->cur;
+    if (c->blen + len + 1 > c->bcap &&
+        kap_grow((void **)&c->buf, &c->bcap, c->blen + len + 1, 1) != KAP_OK)
         goto nomem;
-    if (r->nf + 1 > r->fcap) {
-        size_t c1 = r->fcap, c2 = r->fcap, c3 = r->fcap, c4 = r->fcap;
-        if (kap_grow((void **)&r->off, &c1, r->nf + 1, sizeof *r->off) ||
-            kap_grow((void **)&r->flen, &c2, r->nf + 1, sizeof *r->flen) ||
-            kap_grow((void **)&r->fline, &c3, r->nf + 1, sizeof *r->fline) ||
-            kap_grow((void **)&r->ptr, &c4, r->nf + 1, sizeof *r->ptr))
+    if (c->nf + 1 > c->fcap) {
+        size_t c1 = c->fcap, c2 = c->fcap, c3 = c->fcap;
+        if (kap_grow((void **)&c->off, &c1, c->nf + 1, sizeof *c->off) ||
+            kap_grow((void **)&c->flen, &c2, c->nf + 1, sizeof *c->flen) ||
+            kap_grow((void **)&c->fline, &c3, c->nf + 1, sizeof *c->fline))
             goto nomem;
-        r->fcap = c1;
+        c->fcap = c1;
     }
-    memcpy(r->buf + r->blen, f, len);
-    r->buf[r->blen + len] = '\0';
-    r->off[r->nf] = r->blen;
-    r->flen[r->nf] = len;
-    r->fline[r->nf] = start;
-    r->blen += len + 1;
-    r->nf++;
+    memcpy(c->buf + c->blen, f, len);
+    c->buf[c->blen + len] = '\0';
+    c->off[c->nf] = c->blen;
+    c->flen[c->nf] = len;
+    c->fline[c->nf] = start;
+    c->blen += len + 1;
+    c->nf++;
     return;
 nomem:
     r->rc = kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'", r->name);
@@ -229,22 +273,35 @@ static void on_row(int c, void *data)
     reader *r = data;
     if (r->rc)
         return;
+    size_t nf = r->cur.nf - r->row0;
     if (r->rows == 0) {
-        r->n_header = r->nf;
-    } else if (r->nf < r->n_header) {
+        r->n_header = nf;
+    } else if (nf < r->n_header) {
         r->rc = kap_err_input(r->err, r->name, r->line,
-                              (unsigned long)r->nf + 1,
+                              (unsigned long)nf + 1,
                               "row has %zu field%s but the header has %zu",
-                              r->nf, r->nf == 1 ? "" : "s", r->n_header);
+                              nf, nf == 1 ? "" : "s", r->n_header);
         return;
     }
-    for (size_t i = 0; i < r->nf; i++)
-        r->ptr[i] = r->buf + r->off[i];
-    kap_csv_row row = {r->rows, r->nf, r->ptr, r->flen, r->fline, r->line};
+    if (r->pl) {
+        r->rc = pl_row(r, nf);
+        r->rows++;
+        return;
+    }
+    if (nf > r->pcap &&
+        kap_grow((void **)&r->ptr, &r->pcap, nf, sizeof *r->ptr) != KAP_OK) {
+        r->rc = kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
+                        r->name);
+        return;
+    }
+    for (size_t i = 0; i < nf; i++)
+        r->ptr[i] = r->cur.buf + r->cur.off[i];
+    kap_csv_row row = {r->rows, nf, r->ptr, r->cur.flen, r->cur.fline,
+                       r->line};
     r->rc = r->fn(r->ctx, &row, r->err);
     r->rows++;
-    r->nf = 0;
-    r->blen = 0;
+    r->cur.nf = 0;
+    r->cur.blen = 0;
 }
 
 /* Feed data[0..len) to libcsv, one line-terminated segment at a time. */
@@ -257,11 +314,19 @@ static int feed(reader *r, const unsigned char *data, size_t len)
             len -= 3;
         }
     }
+    /* without CR in the block, memchr finds each line end */
+    int has_cr = memchr(data, '\r', len) != NULL;
     size_t i = 0;
     while (i < len) {
-        size_t j = i;
-        while (j < len && data[j] != '\n' && data[j] != '\r')
-            j++;
+        size_t j;
+        if (!has_cr) {
+            const unsigned char *nl = memchr(data + i, '\n', len - i);
+            j = nl ? (size_t)(nl - data) : len;
+        } else {
+            j = i;
+            while (j < len && data[j] != '\n' && data[j] != '\r')
+                j++;
+        }
         size_t end = j < len ? j + 1 : len;
         size_t got = csv_parse(&r->p, data + i, end - i, on_field, on_row, r);
         if (r->rc)
@@ -272,7 +337,7 @@ static int feed(reader *r, const unsigned char *data, size_t len)
                 return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
                                r->name);
             unsigned char bad = data[i + got];
-            unsigned long col = (unsigned long)r->nf + 1;
+            unsigned long col = (unsigned long)(r->cur.nf - r->row0) + 1;
             if (e == CSV_ETOOBIG)
                 return kap_err_input(r->err, r->name, r->line, col,
                                      "field too large");
@@ -360,13 +425,21 @@ static int reader_init(reader *r, const char *name, kap_csv_row_fn fn,
     return KAP_OK;
 }
 
+static void batch_free(batch *bt)
+{
+    kap_free(bt->buf);
+    kap_free(bt->off);
+    kap_free(bt->flen);
+    kap_free(bt->fline);
+    kap_free(bt->rfirst);
+    kap_free(bt->rnf);
+    kap_free(bt->rend);
+}
+
 static void reader_free(reader *r)
 {
     csv_free(&r->p);
-    kap_free(r->buf);
-    kap_free(r->off);
-    kap_free(r->flen);
-    kap_free(r->fline);
+    batch_free(&r->cur);
     kap_free(r->ptr);
 }
 
@@ -389,8 +462,377 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
     return rc;
 }
 
+/* ---- reading a file on three threads ---------------------------------------
+ * io_main reads the file in CHUNK blocks and hashes them (SHA-256, in
+ * file order); the worker (pl_main) tokenises them with libcsv, all the
+ * checks of on_field / on_row included, and hands complete rows over in
+ * batches (a ring of NBATCH); the calling thread takes the batches in
+ * order and calls the row callback, so the callback runs where it always
+ * did, row after row, while later rows are being read and parsed.
+ *
+ * Errors come out exactly as from one thread: the worker stops at its
+ * first error (a read error included, when it gets to it) and publishes
+ * the rows before it; the calling thread delivers those first, so an
+ * error of the callback on an earlier row wins, and the worker's error
+ * (copied from its own kap_error) is returned only after every row before
+ * it was delivered.  When the callback fails, the worker is told to stop
+ * and joined (and joins io_main).  A thread that cannot be started is
+ * done without: its work then runs on the thread that would start it.
+ *
+ * All the memory the threads share is allocated by the calling thread,
+ * except the batches' growth and libcsv's buffer (worker).  The
+ * fault-injection build counts allocations per thread, so there the file
+ * is read on the calling thread (the same reader code, serially): the
+ * sweep then reaches every allocation point. */
+#define NBATCH 3
+#define BATCH_BYTES ((size_t)128 * 1024)
+#define BATCH_ROWS ((size_t)4096)
+#define NCHUNK 4                /* file chunks read ahead */
+#define PEEK_AHEAD 8            /* rows between a peek and its delivery */
+#define STOPPED (-1000)         /* worker: the calling thread said stop */
+
+typedef struct pipeline {
+    batch b[NBATCH];
+    size_t head, tail, count;   /* next to hand over, next to deliver,
+                                   handed over and not yet delivered */
+    int done, stop;
+    int rc;                     /* the worker's result, once done */
+    kap_error err;              /* ... and its message */
+    size_t rows;
+    char sha[65];
+    FILE *f;
+    const char *path;
+    unsigned char *chunk;
+    reader *r;
+    kap_csv_peek_fn peek;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pipeline;
+
+/* Worker: hand the reader's rows over, once a slot is free, and take the
+ * slot's old (delivered) storage back, emptied, to fill next. */
+static int pl_publish(pipeline *pl, reader *r)
+{
+    pthread_mutex_lock(&pl->mu);
+    while (pl->count == NBATCH && !pl->stop)
+        pthread_cond_wait(&pl->cv, &pl->mu);
+    int stop = pl->stop;
+    size_t slot = pl->head;
+    pthread_mutex_unlock(&pl->mu);
+    if (stop)
+        return STOPPED;
+    /* the slot is not the calling thread's until it is counted below */
+    batch old = pl->b[slot];
+    pl->b[slot] = r->cur;
+    r->cur = old;
+    r->cur.blen = r->cur.nf = r->cur.nr = 0;
+    r->row0 = 0;
+    pthread_mutex_lock(&pl->mu);
+    pl->head = (slot + 1) % NBATCH;
+    pl->count++;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    return KAP_OK;
+}
+
+/* Worker (from on_row): the row of nf fields from row0 on is complete. */
+static int pl_row(reader *r, size_t nf)
+{
+    batch *c = &r->cur;
+    if (c->nr + 1 > c->rcap) {
+        size_t c1 = c->rcap, c2 = c->rcap, c3 = c->rcap;
+        if (kap_grow((void **)&c->rfirst, &c1, c->nr + 1,
+                     sizeof *c->rfirst) ||
+            kap_grow((void **)&c->rnf, &c2, c->nr + 1, sizeof *c->rnf) ||
+            kap_grow((void **)&c->rend, &c3, c->nr + 1, sizeof *c->rend))
+            return kap_err(r->err, KAP_ENOMEM, "out of memory reading '%s'",
+                           r->name);
+        c->rcap = c1;
+    }
+    if (c->nr == 0)
+        c->index0 = r->rows;
+    c->rfirst[c->nr] = r->row0;
+    c->rnf[c->nr] = nf;
+    c->rend[c->nr] = r->line;
+    c->nr++;
+    r->row0 = c->nf;
+    if (c->blen >= BATCH_BYTES || c->nr >= BATCH_ROWS)
+        return pl_publish(r->pl, r);
+    return KAP_OK;
+}
+
+/* Reading and hashing on a third thread: a ring of NCHUNK chunks, filled
+ * in file order by io_main, parsed in that order by the worker. */
+typedef struct chunks {
+    unsigned char *buf[NCHUNK];
+    size_t len[NCHUNK];
+    size_t head, tail, count;   /* next to fill, next to parse, filled */
+    int done;                   /* end of file or read error reached */
+    int read_errno;             /* fread failed: its errno, else 0 */
+    int stop;                   /* the worker asks io_main to stop */
+    FILE *f;
+    kap_sha256 *sha;            /* io_main's until it is joined */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} chunks;
+
+static void *io_main(void *arg)
+{
+    chunks *g = arg;
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == NCHUNK && !g->stop)
+            pthread_cond_wait(&g->cv, &g->mu);
+        int stop = g->stop;
+        size_t slot = g->head;
+        pthread_mutex_unlock(&g->mu);
+        if (stop)
+            return NULL;
+        size_t got = fread(g->buf[slot], 1, CHUNK, g->f);
+        int e = (got == 0 && ferror(g->f)) ? (errno ? errno : EIO) : 0;
+        if (got)
+            kap_sha256_update(g->sha, g->buf[slot], got);
+        pthread_mutex_lock(&g->mu);
+        if (got) {
+            g->len[slot] = got;
+            g->head = (slot + 1) % NCHUNK;
+            g->count++;
+        } else {
+            g->done = 1;
+            g->read_errno = e;
+        }
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        if (!got)
+            return NULL;
+    }
+}
+
+static int read_error(reader *r, const char *path, int e)
+{
+    char msg[128];
+    const char *s = strerror_r(e ? e : EIO, msg, sizeof msg);
+    return kap_err(r->err, KAP_EIO, "cannot read '%s': %s", path, s);
+}
+
+/* Worker: parse the chunks as io_main fills them. */
+static int parse_chunks(reader *r, chunks *g, const char *path)
+{
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        while (g->count == 0 && !g->done)
+            pthread_cond_wait(&g->cv, &g->mu);
+        size_t slot = g->tail, len = g->len[slot];
+        int have = g->count > 0, e = g->read_errno;
+        pthread_mutex_unlock(&g->mu);
+        if (!have)
+            return e ? read_error(r, path, e) : KAP_OK;
+        int rc = feed(r, g->buf[slot], len);
+        if (rc)
+            return rc;
+        pthread_mutex_lock(&g->mu);
+        g->tail = (slot + 1) % NCHUNK;
+        g->count--;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+    }
+}
+
+/* Worker: read and parse the file; through io_main when a thread can be
+ * started, else reading and hashing here. */
+static int parse_file(reader *r, FILE *f, unsigned char *const *buf,
+                      const char *path)
+{
+    chunks g;
+    memset(&g, 0, sizeof g);
+    g.f = f;
+    g.sha = &r->sha;
+    for (size_t i = 0; i < NCHUNK; i++)
+        g.buf[i] = buf[i];
+    pthread_t th;
+    int started = 0;
+    if (pthread_mutex_init(&g.mu, NULL) == 0) {
+        if (pthread_cond_init(&g.cv, NULL) == 0) {
+            started = pthread_create(&th, NULL, io_main, &g) == 0;
+            if (!started)
+                pthread_cond_destroy(&g.cv);
+        }
+        if (!started)
+            pthread_mutex_destroy(&g.mu);
+    }
+    if (started) {
+        int rc = parse_chunks(r, &g, path);
+        pthread_mutex_lock(&g.mu);
+        g.stop = 1;
+        pthread_cond_broadcast(&g.cv);
+        pthread_mutex_unlock(&g.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&g.cv);
+        pthread_mutex_destroy(&g.mu);
+        return rc;
+    }
+    for (;;) {
+        size_t got = fread(buf[0], 1, CHUNK, f);
+        if (got == 0)
+            return ferror(f) ? read_error(r, path, errno) : KAP_OK;
+        kap_sha256_update(&r->sha, buf[0], got);
+        int rc = feed(r, buf[0], got);
+        if (rc)
+            return rc;
+    }
+}
+
+static void *pl_main(void *arg)
+{
+    pipeline *pl = arg;
+    reader *r = pl->r;
+    unsigned char *buf[NCHUNK];
+    for (size_t i = 0; i < NCHUNK; i++)
+        buf[i] = pl->chunk + i * CHUNK;
+    int rc = parse_file(r, pl->f, buf, pl->path);
+    if (!rc)
+        rc = finish(r);
+    if (!rc)
+        kap_sha256_final_hex(&r->sha, pl->sha);
+    /* the rows before an error are delivered before it */
+    if (rc != STOPPED && r->cur.nr > 0 && pl_publish(pl, r) == STOPPED)
+        rc = STOPPED;
+    pthread_mutex_lock(&pl->mu);
+    pl->rows = r->rows;
+    pl->rc = rc;
+    pl->done = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* Calling thread: deliver the rows of the batches in order. */
+static int pl_deliver(pipeline *pl, kap_csv_row_fn fn, void *ctx,
+                      kap_error *err)
+{
+    const char **ptr = NULL;
+    size_t pcap = 0;
+    int rc = KAP_OK;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (pl->count == 0 && !pl->done)
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        int have = pl->count > 0;
+        size_t slot = pl->tail;
+        pthread_mutex_unlock(&pl->mu);
+        if (!have)
+            break;
+        const batch *bt = &pl->b[slot];
+        for (size_t k = 0; k < bt->nr && !rc; k++) {
+            size_t f0 = bt->rfirst[k], nf = bt->rnf[k];
+            if (pl->peek && k + PEEK_AHEAD < bt->nr) {
+                size_t g0 = bt->rfirst[k + PEEK_AHEAD];
+                pl->peek(ctx, bt->index0 + k + PEEK_AHEAD,
+                         bt->rnf[k + PEEK_AHEAD], bt->buf, bt->off + g0,
+                         bt->flen + g0);
+            }
+            if (nf > pcap && kap_grow((void **)&ptr, &pcap, nf, sizeof *ptr)) {
+                rc = kap_err(err, KAP_ENOMEM, "out of memory reading '%s'",
+                             pl->path);
+                break;
+            }
+            for (size_t i = 0; i < nf; i++)
+                ptr[i] = bt->buf + bt->off[f0 + i];
+            kap_csv_row row = {bt->index0 + k, nf,  ptr, bt->flen + f0,
+                               bt->fline + f0, bt->rend[k]};
+            rc = fn(ctx, &row, err);
+        }
+        if (rc)
+            break;
+        pthread_mutex_lock(&pl->mu);
+        pl->tail = (slot + 1) % NBATCH;
+        pl->count--;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    kap_free(ptr);
+    return rc;
+}
+
+/* Read f through the worker.  Returns STOPPED when no thread could be
+ * started (nothing was read then). */
+static int read_threaded(FILE *f, const char *path, unsigned char *chunk,
+                         kap_csv_row_fn fn, kap_csv_peek_fn peek, void *ctx,
+                         size_t *n_rows, char sha256[65], kap_error *err)
+{
+    pipeline *pl = kap_calloc(1, sizeof *pl);
+    reader *r = kap_malloc(sizeof *r);
+    if (!pl || !r) {
+        kap_free(pl);
+        kap_free(r);
+        return kap_err(err, KAP_ENOMEM, "out of memory");
+    }
+    pl->f = f;
+    pl->path = path;
+    pl->chunk = chunk;
+    pl->r = r;
+    pl->peek = peek;
+    int rc = reader_init(r, path, NULL, NULL, &pl->err);
+    if (rc) {
+        if (err)
+            *err = pl->err;
+        kap_free(r);
+        kap_free(pl);
+        return rc;
+    }
+    r->pl = pl;
+    pthread_t th;
+    int started = 0;
+    if (pthread_mutex_init(&pl->mu, NULL) == 0) {
+        if (pthread_cond_init(&pl->cv, NULL) == 0) {
+            started = pthread_create(&th, NULL, pl_main, pl) == 0;
+            if (!started)
+                pthread_cond_destroy(&pl->cv);
+        }
+        if (!started)
+            pthread_mutex_destroy(&pl->mu);
+    }
+    if (!started) {
+        reader_free(r);
+        kap_free(r);
+        kap_free(pl);
+        return STOPPED;
+    }
+    rc = pl_deliver(pl, fn, ctx, err);
+    pthread_mutex_lock(&pl->mu);
+    pl->stop = 1;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+    pthread_join(th, NULL);
+    pthread_cond_destroy(&pl->cv);
+    pthread_mutex_destroy(&pl->mu);
+    if (!rc && pl->rc) {
+        rc = pl->rc;
+        if (err)
+            *err = pl->err;
+    }
+    if (!rc) {
+        memcpy(sha256, pl->sha, 65);
+        if (n_rows)
+            *n_rows = pl->rows - 1;
+    }
+    for (size_t i = 0; i < NBATCH; i++)
+        batch_free(&pl->b[i]);
+    reader_free(r);
+    kap_free(r);
+    kap_free(pl);
+    return rc;
+}
+
 int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
                       size_t *n_rows, char sha256[65], kap_error *err)
+{
+    return kap_csv_read_file_peek(path, fn, NULL, ctx, n_rows, sha256, err);
+}
+
+int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
+                           kap_csv_peek_fn peek, void *ctx, size_t *n_rows,
+                           char sha256[65], kap_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -398,34 +840,41 @@ int kap_csv_read_file(const char *path, kap_csv_row_fn fn, void *ctx,
         const char *s = strerror_r(errno, msg, sizeof msg);
         return kap_err(err, KAP_EIO, "cannot open '%s': %s", path, s);
     }
-    unsigned char *chunk = kap_malloc(CHUNK);
+    unsigned char *chunk = kap_malloc_array(NCHUNK, CHUNK);
     if (!chunk) {
         fclose(f);
         return kap_err(err, KAP_ENOMEM, "out of memory");
     }
-    reader r;
-    int rc = reader_init(&r, path, fn, ctx, err);
-    while (!rc) {
-        size_t got = fread(chunk, 1, CHUNK, f);
-        if (got == 0) {
-            if (ferror(f)) {
-                char msg[128];
-                const char *s = strerror_r(errno, msg, sizeof msg);
-                rc = kap_err(err, KAP_EIO, "cannot read '%s': %s", path, s);
+    int rc = STOPPED;
+#ifndef KAP_FAULT_INJECTION
+    rc = read_threaded(f, path, chunk, fn, peek, ctx, n_rows, sha256, err);
+#endif
+    if (rc == STOPPED) {
+        reader r;
+        rc = reader_init(&r, path, fn, ctx, err);
+        while (!rc) {
+            size_t got = fread(chunk, 1, CHUNK, f);
+            if (got == 0) {
+                if (ferror(f)) {
+                    char msg[128];
+                    const char *s = strerror_r(errno, msg, sizeof msg);
+                    rc = kap_err(err, KAP_EIO, "cannot read '%s': %s", path,
+                                 s);
+                }
+                break;
             }
-            break;
+            kap_sha256_update(&r.sha, chunk, got);
+            rc = feed(&r, chunk, got);
         }
-        kap_sha256_update(&r.sha, chunk, got);
-        rc = feed(&r, chunk, got);
+        if (!rc)
+            rc = finish(&r);
+        if (!rc) {
+            kap_sha256_final_hex(&r.sha, sha256);
+            if (n_rows)
+                *n_rows = r.rows - 1;
+        }
+        reader_free(&r);
     }
-    if (!rc)
-        rc = finish(&r);
-    if (!rc) {
-        kap_sha256_final_hex(&r.sha, sha256);
-        if (n_rows)
-            *n_rows = r.rows - 1;
-    }
-    reader_free(&r);
     fclose(f);
     kap_free(chunk);
     return rc;

@@ -11,26 +11,11 @@
 
 #include <gsl/gsl_cdf.h>
 
-/* ---- moment kernels ----------------------------------------------------- */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
-int kap_absmax(const double *x, size_t stride, size_t n, double *amax,
-               size_t *bad)
-{
-    double m = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        if (isinf(v)) {
-            *bad = i;
-            return KAP_EINVAL;
-        }
-        if (fabs(v) > m)
-            m = fabs(v);
-    }
-    *amax = m;
-    return KAP_OK;
-}
+/* ---- moment kernels ----------------------------------------------------- */
 
 int kap_absmax_pairs(const double *x, size_t xstride, const double *y,
                      size_t ystride, size_t n, double *amax, size_t *bad)
@@ -81,40 +66,383 @@ static void acc_add(acc *a, double v)
 
 static double acc_get(const acc *a) { return a->s + a->c; }
 
-void kap_moments_scaled(const double *x, size_t stride, size_t n, int e,
-                        kap_moments *m)
+/* Compensated sum of x * 2^-e over the non-NaN values; their count in *k.
+ * With e = 0 the values are added as they are (ldexp(v, 0) == v: the same
+ * sums, without a library call per value). */
+static void sum_scaled(const double *x, size_t stride, size_t n, int e,
+                       acc *sum, size_t *k)
 {
-    acc sum = {0.0, 0.0};
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        acc_add(&sum, ldexp(v, -e));
-        k++;
+    size_t c = 0;
+    if (e == 0) {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            acc_add(sum, v);
+            c++;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            acc_add(sum, ldexp(v, -e));
+            c++;
+        }
     }
+    *k = c;
+}
+
+/* Second pass of the corrected two-pass algorithm, given the first pass's
+ * compensated sum of the k non-NaN scaled values. */
+/* The second pass's loop over x[i0..n) at e = 0 without NaN, continuing
+ * the accumulators.  The squares and their running sum are >= 0, so
+ * acc_add's |s| >= |v| is s >= v there. */
+static void second_nonan(const double *x, size_t stride, size_t i0, size_t n,
+                         double mean, acc *dev, acc *sq)
+{
+    acc dv = *dev;
+    double qs = sq->s, qc = sq->c;
+    for (size_t i = i0; i < n; i++) {
+        double d = x[i * stride] - mean;
+        acc_add(&dv, d);
+        double d2 = d * d, t = qs + d2;
+        if (qs >= d2)
+            qc += (qs - t) + d2;
+        else
+            qc += (d2 - t) + qs;
+        qs = t;
+    }
+    *dev = dv;
+    sq->s = qs;
+    sq->c = qc;
+}
+
+/* Mean and sum of squares from the second pass's accumulators. */
+static void second_result(double mean, size_t k, const acc *dev,
+                          const acc *sq, kap_moments *m)
+{
+    double c = acc_get(dev);
+    m->mean = mean + c / (double)k;
+    double ss = acc_get(sq) - c * c / (double)k;
+    m->ss = ss > 0.0 ? ss : 0.0;
+}
+
+/* Second pass of the corrected two-pass algorithm, given the first pass's
+ * compensated sum of the k non-NaN scaled values. */
+static void moments_second(const double *x, size_t stride, size_t n, int e,
+                           const acc *sum, size_t k, kap_moments *m)
+{
     m->n = k;
     m->n_missing = n - k;
     m->mean = NAN;
     m->ss = NAN;
     if (k == 0)
         return;
-    double mean = acc_get(&sum) / (double)k;
-    /* Second pass: the residual sum corrects the mean and the sum of
-     * squares (corrected two-pass algorithm). */
+    double mean = acc_get(sum) / (double)k;
+    /* The residual sum corrects the mean and the sum of squares. */
     acc dev = {0.0, 0.0}, sq = {0.0, 0.0};
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i * stride];
-        if (isnan(v))
-            continue;
-        double d = ldexp(v, -e) - mean;
-        acc_add(&dev, d);
-        acc_add(&sq, d * d);
+    if (e == 0 && k == n) {
+        /* no NaN (the first pass counted them): no test per value */
+        second_nonan(x, stride, 0, n, mean, &dev, &sq);
+    } else if (e == 0) {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            double d = v - mean;
+            acc_add(&dev, d);
+            acc_add(&sq, d * d);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            double v = x[i * stride];
+            if (isnan(v))
+                continue;
+            double d = ldexp(v, -e) - mean;
+            acc_add(&dev, d);
+            acc_add(&sq, d * d);
+        }
     }
-    double c = acc_get(&dev);
-    m->mean = mean + c / (double)k;
-    double ss = acc_get(&sq) - c * c / (double)k;
-    m->ss = ss > 0.0 ? ss : 0.0;
+    second_result(mean, k, &dev, &sq, m);
+}
+
+/* The first pass over x[i0..n), continuing f (amax, sum, comp) and
+ * counting NaN values in *nan. */
+static int first_from(const double *x, size_t stride, size_t i0, size_t n,
+                      kap_first_pass *f, size_t *nan, size_t *bad)
+{
+    /* kap_absmax and the e = 0 first sum in one loop: the same additions
+     * in the same order, so the same sums.  One test, |v| <= DBL_MAX,
+     * sends the rare NaN and infinite values aside; |v| then serves the
+     * maximum and the compensation (Neumaier, as acc_add). */
+    double amax = f->amax, s = f->sum, c = f->comp;
+    size_t nn = *nan;
+    int rc = KAP_OK;
+    for (size_t i = i0; i < n; i++) {
+        double v = x[i * stride];
+        double av = fabs(v);
+        if (!(av <= DBL_MAX)) {
+            if (isnan(v)) {
+                nn++;
+                continue;
+            }
+            *bad = i;
+            rc = KAP_EINVAL;
+            break;
+        }
+        if (av > amax)
+            amax = av;
+        double t = s + v;
+        if (fabs(s) >= av)
+            c += (s - t) + v;
+        else
+            c += (v - t) + s;
+        s = t;
+    }
+    f->amax = amax;
+    f->sum = s;
+    f->comp = c;
+    *nan = nn;
+    return rc;
+}
+
+int kap_moments_first(const double *x, size_t stride, size_t n,
+                      kap_first_pass *f, size_t *bad)
+{
+    size_t nan = 0;
+    f->amax = f->sum = f->comp = 0.0;
+    int rc = first_from(x, stride, 0, n, f, &nan, bad);
+    f->n = n - nan;
+    return rc;
+}
+
+void kap_moments_finish(const double *x, size_t stride, size_t n, int e,
+                        const kap_first_pass *f, kap_moments *m)
+{
+    acc sum = {f->sum, f->comp};
+    size_t k = f->n;
+    if (e != 0) {
+        /* Extreme magnitudes: the unscaled sum may have overflowed or
+         * lost bits to underflow; sum the scaled values (one more pass,
+         * only for such data). */
+        sum.s = sum.c = 0.0;
+        sum_scaled(x, stride, n, e, &sum, &k);
+    }
+    moments_second(x, stride, n, e, &sum, k, m);
+}
+
+static void two_summary_nan(kap_two_summary *s)
+{
+    s->n1 = s->n2 = s->n1_missing = s->n2_missing = 0;
+    s->mean1 = s->mean2 = s->ss1 = s->ss2 = NAN;
+    s->scale = 0;
+}
+
+/* ---- two arrays at once --------------------------------------------------
+ * Two samples are summarized with x in one lane and y in the other of a
+ * two-double vector (GCC/Clang vector extensions; SSE2 on x86-64, and
+ * whatever the target has elsewhere).  Each lane performs exactly the
+ * operations of the scalar loops above, in the same order, on its own
+ * array, so the sums are the same to the bit: the only change is the
+ * compensation term, computed by Knuth's branch-free TwoSum, which yields
+ * the same exact rounding error as Neumaier's (s - t) + v / (v - t) + s
+ * for finite operands (signed zeros included: both give +0 when s + v is
+ * exact).  The lanes run over the common length; the rest of the longer
+ * array, and everything from the first NaN or infinity on, goes through
+ * the scalar loops, which continue the same accumulators. */
+typedef double kap_v2d __attribute__((vector_size(16)));
+typedef long long kap_v2i __attribute__((vector_size(16)));
+
+static kap_v2d v2_abs(kap_v2d v)
+{
+    const kap_v2i m = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
+    return (kap_v2d)((kap_v2i)v & m);
+}
+
+static kap_v2d v2_max(kap_v2d a, kap_v2d b)
+{
+#ifdef __SSE2__
+    /* maxpd: a > b ? a : b per lane, exactly the scalar `if (av > amax)` */
+    return (kap_v2d)_mm_max_pd((__m128d)a, (__m128d)b);
+#else
+    kap_v2i gt = a > b;
+    return (kap_v2d)(((kap_v2i)a & gt) | ((kap_v2i)b & ~gt));
+#endif
+}
+
+/* First pass over x[0..m), y[0..m) while every value is finite; returns
+ * the index reached (the start of the block holding the first NaN or
+ * infinity of either array, or m).  fx, fy are continued.  Finiteness is
+ * checked once per block of FIRST_BLOCK pairs; a block with a non-finite
+ * value is left to the scalar loop, from the state before the block. */
+enum { FIRST_BLOCK = 256 };
+
+static size_t first_pair(const double *x, size_t xs, const double *y,
+                         size_t ys, size_t m, kap_first_pass *fx,
+                         kap_first_pass *fy)
+{
+    kap_v2d amax = {fx->amax, fy->amax}, s = {fx->sum, fy->sum},
+            c = {fx->comp, fy->comp};
+    const kap_v2d big = {DBL_MAX, DBL_MAX};
+    size_t i = 0;
+    while (i < m) {
+        size_t end = m - i > FIRST_BLOCK ? i + FIRST_BLOCK : m;
+        kap_v2d bmax = amax, bs = s, bc = c;
+        kap_v2i fin = {-1, -1};
+        for (size_t j = i; j < end; j++) {
+            kap_v2d v = {x[j * xs], y[j * ys]};
+            kap_v2d av = v2_abs(v);
+            fin &= av <= big;
+            bmax = v2_max(av, bmax);
+            kap_v2d t = bs + v;
+            kap_v2d bv = t - bs;
+            bc += (bs - (t - bv)) + (v - bv);
+            bs = t;
+        }
+        if (!(fin[0] & fin[1]))
+            break;
+        amax = bmax;
+        s = bs;
+        c = bc;
+        i = end;
+    }
+    fx->amax = amax[0];
+    fy->amax = amax[1];
+    fx->sum = s[0];
+    fy->sum = s[1];
+    fx->comp = c[0];
+    fy->comp = c[1];
+    return i;
+}
+
+/* Second pass over x[0..m), y[0..m) (no NaN, e = 0), continuing the
+ * accumulators of each lane. */
+static void second_pair(const double *x, size_t xs, const double *y,
+                        size_t ys, size_t m, double mx, double my,
+                        acc *devx, acc *sqx, acc *devy, acc *sqy)
+{
+    const kap_v2d mean = {mx, my};
+    kap_v2d ds = {devx->s, devy->s}, dc = {devx->c, devy->c};
+    kap_v2d qs = {sqx->s, sqy->s}, qc = {sqx->c, sqy->c};
+    for (size_t i = 0; i < m; i++) {
+        kap_v2d v = {x[i * xs], y[i * ys]};
+        kap_v2d d = v - mean;
+        kap_v2d t = ds + d;
+        kap_v2d bv = t - ds;
+        dc += (ds - (t - bv)) + (d - bv);
+        ds = t;
+        kap_v2d d2 = d * d;
+        t = qs + d2;
+        bv = t - qs;
+        qc += (qs - (t - bv)) + (d2 - bv);
+        qs = t;
+    }
+    devx->s = ds[0];
+    devx->c = dc[0];
+    devy->s = ds[1];
+    devy->c = dc[1];
+    sqx->s = qs[0];
+    sqx->c = qc[0];
+    sqy->s = qs[1];
+    sqy->c = qc[1];
+}
+
+int kap_two_summary_fill(kap_two_summary *s, const double *x, size_t xstride,
+                         size_t nx, const double *y, size_t ystride, size_t ny,
+                         size_t *bad, int *which)
+{
+    two_summary_nan(s);
+    kap_first_pass fx = {0, 0.0, 0.0, 0.0}, fy = {0, 0.0, 0.0, 0.0};
+    size_t m = nx < ny ? nx : ny;
+    size_t i0 = m > 0 ? first_pair(x, xstride, y, ystride, m, &fx, &fy) : 0;
+    size_t nanx = 0, nany = 0;
+    if (first_from(x, xstride, i0, nx, &fx, &nanx, bad) != KAP_OK) {
+        *which = 0;
+        return KAP_EINVAL;
+    }
+    if (first_from(y, ystride, i0, ny, &fy, &nany, bad) != KAP_OK) {
+        *which = 1;
+        return KAP_EINVAL;
+    }
+    fx.n = nx - nanx;
+    fy.n = ny - nany;
+    int e = kap_scale_exponent(fmax(fx.amax, fy.amax));
+    kap_moments mx, my;
+    if (e == 0 && nanx == 0 && nany == 0 && m > 0) {
+        double meanx = (fx.sum + fx.comp) / (double)nx;
+        double meany = (fy.sum + fy.comp) / (double)ny;
+        acc dx = {0.0, 0.0}, qx = {0.0, 0.0}, dy = {0.0, 0.0}, qy = {0.0, 0.0};
+        second_pair(x, xstride, y, ystride, m, meanx, meany, &dx, &qx, &dy,
+                    &qy);
+        second_nonan(x, xstride, m, nx, meanx, &dx, &qx);
+        second_nonan(y, ystride, m, ny, meany, &dy, &qy);
+        mx.n = nx;
+        my.n = ny;
+        mx.n_missing = my.n_missing = 0;
+        second_result(meanx, nx, &dx, &qx, &mx);
+        second_result(meany, ny, &dy, &qy, &my);
+    } else {
+        kap_moments_finish(x, xstride, nx, e, &fx, &mx);
+        kap_moments_finish(y, ystride, ny, e, &fy, &my);
+    }
+    s->n1 = mx.n;
+    s->n1_missing = mx.n_missing;
+    s->mean1 = mx.mean;
+    s->ss1 = mx.ss;
+    s->n2 = my.n;
+    s->n2_missing = my.n_missing;
+    s->mean2 = my.mean;
+    s->ss2 = my.ss;
+    s->scale = e;
+    return KAP_OK;
+}
+
+int kap_two_summary_check(const kap_two_summary *s, const char *fn,
+                          kap_error *err)
+{
+    if (!s)
+        return kap_err(err, KAP_EINVAL, "%s: summary is NULL", fn);
+    if (s->scale < -2200 || s->scale > 2200)
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary scale %d outside [-2200, 2200]", fn,
+                       s->scale);
+    if (s->n1 > 0 && !(isfinite(s->mean1) && isfinite(s->ss1) &&
+                       s->ss1 >= 0.0))
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary of x: mean1 and ss1 must be finite and "
+                       "ss1 >= 0 (mean1 = %g, ss1 = %g)", fn, s->mean1,
+                       s->ss1);
+    if (s->n2 > 0 && !(isfinite(s->mean2) && isfinite(s->ss2) &&
+                       s->ss2 >= 0.0))
+        return kap_err(err, KAP_EINVAL,
+                       "%s: summary of y: mean2 and ss2 must be finite and "
+                       "ss2 >= 0 (mean2 = %g, ss2 = %g)", fn, s->mean2,
+                       s->ss2);
+    return KAP_OK;
+}
+
+int kap_describe_two(kap_two_summary *out, const double *x, size_t xstride,
+                     size_t nx, const double *y, size_t ystride, size_t ny,
+                     kap_error *err)
+{
+    static const char *fn = "kap_describe_two";
+    if (!out)
+        return kap_err(err, KAP_EINVAL, "%s: out is NULL", fn);
+    two_summary_nan(out);
+    if ((!x && nx > 0) || (!y && ny > 0))
+        return kap_err(err, KAP_EINVAL, "%s: data pointer is NULL", fn);
+    if (xstride == 0 || ystride == 0)
+        return kap_err(err, KAP_EINVAL, "%s: stride is 0", fn);
+    size_t bad = 0;
+    int which = 0;
+    if (kap_two_summary_fill(out, x, xstride, nx, y, ystride, ny, &bad,
+                             &which) != KAP_OK) {
+        two_summary_nan(out);
+        return kap_err(err, KAP_EINVAL, "%s: %s[%zu] is infinite", fn,
+                       which ? "y" : "x", bad);
+    }
+    return KAP_OK;
 }
 
 void kap_paired_moments_scaled(const double *x, size_t xstride,
@@ -127,8 +455,10 @@ void kap_paired_moments_scaled(const double *x, size_t xstride,
         double u = x[i * xstride], v = y[i * ystride];
         if (isnan(u) || isnan(v))
             continue;
-        u = ldexp(u, -e);
-        v = ldexp(v, -e);
+        if (e != 0) { /* ldexp(v, 0) == v: no library call per value */
+            u = ldexp(u, -e);
+            v = ldexp(v, -e);
+        }
         acc_add(&sx, u);
         acc_add(&sy, v);
         acc_add(&sd, u - v);
@@ -149,8 +479,10 @@ void kap_paired_moments_scaled(const double *x, size_t xstride,
         double u = x[i * xstride], v = y[i * ystride];
         if (isnan(u) || isnan(v))
             continue;
-        u = ldexp(u, -e);
-        v = ldexp(v, -e);
+        if (e != 0) { /* ldexp(v, 0) == v: no library call per value */
+            u = ldexp(u, -e);
+            v = ldexp(v, -e);
+        }
         double du = u - mx, dv = v - my, dd = (u - v) - md;
         acc_add(&cx, du);
         acc_add(&cy, dv);
@@ -226,14 +558,14 @@ int kap_describe(kap_describe_result *out, const double *x, size_t stride,
     if (!(conf_level > 0.0 && conf_level < 1.0))
         return kap_err(err, KAP_EINVAL,
                        "kap_describe: conf_level must be in (0, 1)");
-    double amax = 0.0;
+    kap_first_pass f;
     size_t bad = 0;
-    if (kap_absmax(x, stride, n, &amax, &bad) != KAP_OK)
+    if (kap_moments_first(x, stride, n, &f, &bad) != KAP_OK)
         return kap_err(err, KAP_EINVAL,
                        "kap_describe: x[%zu] is infinite", bad);
-    int e = kap_scale_exponent(amax);
+    int e = kap_scale_exponent(f.amax);
     kap_moments m;
-    kap_moments_scaled(x, stride, n, e, &m);
+    kap_moments_finish(x, stride, n, e, &f, &m);
     out->n = m.n;
     out->n_missing = m.n_missing;
     if (m.n == 0) {

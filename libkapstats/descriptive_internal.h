@@ -2,22 +2,19 @@
  * libkapstats/descriptive_internal.h - moment kernels shared by the
  * descriptive, t-test and effect-size modules (not exported).
  *
- * Extreme magnitudes: callers find the largest |value| (kap_absmax), choose
- * a power-of-two exponent e with kap_scale_exponent and let the kernels work
- * on x * 2^-e (exact scaling), so that squares and sums neither overflow
- * nor underflow.  Means and sums of squares below are in scaled units.
+ * Extreme magnitudes: callers find the largest |value| (kap_moments_first,
+ * kap_absmax_pairs), choose a power-of-two exponent e with
+ * kap_scale_exponent and let the kernels work on x * 2^-e (exact scaling),
+ * so that squares and sums neither overflow nor underflow.  Means and sums of squares below are in scaled units.
  */
 #ifndef KAPSTATS_DESCRIPTIVE_INTERNAL_H
 #define KAPSTATS_DESCRIPTIVE_INTERNAL_H
 
 #include "internal.h"
 
-/* Largest |x_i| over the non-NaN values (0 if none).  Returns KAP_OK, or
- * KAP_EINVAL if some value is infinite (its index in *bad). */
-KAP_INTERNAL int kap_absmax(const double *x, size_t stride, size_t n,
-                            double *amax, size_t *bad);
-
-/* Same over complete pairs (x_i, y_i), both non-NaN. */
+/* Largest |value| over complete pairs (x_i, y_i), both non-NaN (0 if
+ * none).  Returns KAP_OK, or KAP_EINVAL if some value is infinite (the
+ * pair's index in *bad).  (One-array forms: kap_moments_first.) */
 KAP_INTERNAL int kap_absmax_pairs(const double *x, size_t xstride,
                                   const double *y, size_t ystride, size_t n,
                                   double *amax, size_t *bad);
@@ -33,9 +30,38 @@ typedef struct kap_moments {
     double ss;         /* sum of squared deviations from the mean (scaled) */
 } kap_moments;
 
-/* Corrected two-pass mean and sum of squares of x * 2^-e, NaN dropped. */
-KAP_INTERNAL void kap_moments_scaled(const double *x, size_t stride, size_t n,
-                                     int e, kap_moments *m);
+/* Corrected two-pass mean and sum of squares of x * 2^-e, NaN dropped, in
+ * two passes: kap_moments_first finds the largest |x_i| (for the exponent,
+ * kap_scale_exponent), checks for infinities and makes the first pass at
+ * e = 0 in one loop; kap_moments_finish, given e, makes the second pass
+ * (and, only when e != 0, first sums the scaled values again: a third
+ * pass, for extreme data only). */
+typedef struct kap_first_pass {
+    size_t n;          /* non-NaN values */
+    double amax;       /* largest |x_i| (0 if none) */
+    double sum, comp;  /* compensated sum of the unscaled values */
+} kap_first_pass;
+
+/* Returns KAP_OK, or KAP_EINVAL if some value is infinite (index in
+ * *bad). */
+KAP_INTERNAL int kap_moments_first(const double *x, size_t stride, size_t n,
+                                   kap_first_pass *f, size_t *bad);
+KAP_INTERNAL void kap_moments_finish(const double *x, size_t stride,
+                                     size_t n, int e, const kap_first_pass *f,
+                                     kap_moments *m);
+
+/* kap_describe_two's work (x: which = 0, y: which = 1 names the array
+ * with an infinite value, its index in *bad).  y may be NULL with
+ * ny = 0. */
+KAP_INTERNAL int kap_two_summary_fill(kap_two_summary *s, const double *x,
+                                      size_t xstride, size_t nx,
+                                      const double *y, size_t ystride,
+                                      size_t ny, size_t *bad, int *which);
+
+/* Checks a caller-filled summary (see kap_two_summary); fn names the
+ * caller in the message. */
+KAP_INTERNAL int kap_two_summary_check(const kap_two_summary *s,
+                                       const char *fn, kap_error *err);
 
 typedef struct kap_paired_moments {
     size_t n;          /* complete pairs used */

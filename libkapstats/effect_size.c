@@ -176,6 +176,81 @@ static const char *method_name(int kind, int one_sample, int pooled, int ncp)
                  "(Bonett 2008)";
 }
 
+/* Two groups from their summary (scaled units, exponent s->scale). */
+static int es_two_core(kap_result *out, const kap_two_summary *s,
+                       const kap_effect_size_options *opt, int kind,
+                       const char *fn, kap_error *err)
+{
+    int use_ncp = opt->ci_method == KAP_ES_CI_NCP;
+    double mu = ldexp(opt->mu, -s->scale);
+    out->n1 = s->n1;
+    out->n2 = s->n2;
+    out->conf_level = opt->conf_level;
+    es_design ds = {0};
+    ds.ncp_ok = 1;
+    double n1 = (double)s->n1, n2 = (double)s->n2;
+    ds.num = s->mean1 - s->mean2 - mu;
+    if (kind == ES_DELTA) {
+        if (s->n2 < 2 || s->n1 < 1) {
+            out->note = "not enough observations (need n2 >= 2, n1 >= 1)";
+            return KAP_OK;
+        }
+        double v2 = s->ss2 / (n2 - 1.0);
+        ds.s = sqrt(v2);
+        ds.df = n2 - 1.0;
+        if (s->n1 < 2) {
+            if (ds.s > 0.0)
+                out->estimate = ds.num / ds.s;
+            out->note = "n1 < 2: the CI needs the SD of x";
+            return KAP_OK;
+        }
+        double v1 = s->ss1 / (n1 - 1.0);
+        if (ds.s > 0.0) {
+            double ratio = v1 / v2;
+            ds.hn = 1.0 / n2 + ratio / n1;
+            ds.se_t = ds.s * sqrt(ds.hn);
+            ds.va = ratio / n1 + 1.0 / n2;
+            ds.vb = 0.5 / n2;
+        }
+        return es_finish(out, &ds, use_ncp, 0, opt, fn, err);
+    }
+    if (opt->pooled_sd) {
+        if (s->n1 < 1 || s->n2 < 1 || s->n1 + s->n2 < 3) {
+            out->note = "not enough observations (need n1, n2 >= 1 and "
+                        "n1 + n2 >= 3)";
+            return KAP_OK;
+        }
+        ds.df = n1 + n2 - 2.0;
+        ds.s = sqrt((s->ss1 + s->ss2) / ds.df);
+        ds.hn = 1.0 / n1 + 1.0 / n2;
+        ds.se_t = ds.s * sqrt(ds.hn);
+        ds.va = ds.hn;
+        ds.vb = 0.5 / (n1 + n2);
+    } else {
+        if (s->n1 < 2 || s->n2 < 2) {
+            out->note = "not enough observations (need n1, n2 >= 2)";
+            return KAP_OK;
+        }
+        double v1 = s->ss1 / (n1 - 1.0), v2 = s->ss2 / (n2 - 1.0);
+        double vs = v1 + v2;
+        ds.s = sqrt(0.5 * vs);
+        if (vs > 0.0) {
+            double se1 = v1 / n1, se2 = v2 / n2, m = fmax(se1, se2);
+            double a = se1 / m, b = se2 / m;
+            ds.se_t = sqrt(se1 + se2);
+            ds.df = (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+            /* hn = 2 (n2 v1 + n1 v2) / (n1 n2 (v1 + v2)) */
+            ds.hn = 2.0 * (se1 + se2) / vs;
+            double w1 = v1 / vs, w2 = v2 / vs;
+            ds.va = 2.0 * (w1 / (n1 - 1.0) + w2 / (n2 - 1.0));
+            ds.vb = 0.5 * (w1 * w1 / (n1 - 1.0) + w2 * w2 / (n2 - 1.0));
+        } else {
+            ds.df = NAN;
+        }
+    }
+    return es_finish(out, &ds, use_ncp, kind == ES_G, opt, fn, err);
+}
+
 static int es_two(kap_result *out, const double *x, size_t xstride, size_t nx,
                   const double *y, size_t ystride, size_t ny,
                   const kap_effect_size_options *opt, int kind,
@@ -198,100 +273,84 @@ static int es_two(kap_result *out, const double *x, size_t xstride, size_t nx,
     int use_ncp = opt->ci_method == KAP_ES_CI_NCP;
     out->method = method_name(kind, one, opt->pooled_sd != 0, use_ncp);
 
-    double ax = 0.0, ay = 0.0;
     size_t bad = 0;
-    if (kap_absmax(x, xstride, nx, &ax, &bad) != KAP_OK)
+    if (!one) {
+        kap_two_summary s;
+        int which = 0;
+        if (kap_two_summary_fill(&s, x, xstride, nx, y, ystride, ny, &bad,
+                                 &which) != KAP_OK)
+            return kap_err(err, KAP_EINVAL, "%s: %s[%zu] is infinite", fn,
+                           which ? "y" : "x", bad);
+        return es_two_core(out, &s, opt, kind, fn, err);
+    }
+
+    kap_first_pass f;
+    if (kap_moments_first(x, xstride, nx, &f, &bad) != KAP_OK)
         return kap_err(err, KAP_EINVAL, "%s: x[%zu] is infinite", fn, bad);
-    if (!one && kap_absmax(y, ystride, ny, &ay, &bad) != KAP_OK)
-        return kap_err(err, KAP_EINVAL, "%s: y[%zu] is infinite", fn, bad);
-    int e = kap_scale_exponent(fmax(ax, ay));
-    double mu = ldexp(opt->mu, -e);
-    kap_moments mx, my;
-    kap_moments_scaled(x, xstride, nx, e, &mx);
+    int e = kap_scale_exponent(f.amax);
+    kap_moments mx;
+    kap_moments_finish(x, xstride, nx, e, &f, &mx);
     out->n1 = mx.n;
+    out->conf_level = opt->conf_level;
+    if (mx.n < 2) {
+        out->note = "not enough observations (need n >= 2)";
+        return KAP_OK;
+    }
     es_design ds = {0};
     ds.ncp_ok = 1;
-    out->conf_level = opt->conf_level;
-
-    if (one) {
-        if (mx.n < 2) {
-            out->note = "not enough observations (need n >= 2)";
-            return KAP_OK;
-        }
-        double n = (double)mx.n;
-        ds.num = mx.mean - mu;
-        ds.s = sqrt(mx.ss / (n - 1.0));
-        ds.se_t = ds.s / sqrt(n);
-        ds.df = n - 1.0;
-        ds.hn = 1.0 / n;
-        ds.va = 1.0 / n;
-        ds.vb = 0.5 / n;
-        return es_finish(out, &ds, use_ncp, kind == ES_G, opt, fn, err);
-    }
-
-    kap_moments_scaled(y, ystride, ny, e, &my);
-    out->n2 = my.n;
-    double n1 = (double)mx.n, n2 = (double)my.n;
-    ds.num = mx.mean - my.mean - mu;
-    if (kind == ES_DELTA) {
-        if (my.n < 2 || mx.n < 1) {
-            out->note = "not enough observations (need n2 >= 2, n1 >= 1)";
-            return KAP_OK;
-        }
-        double v2 = my.ss / (n2 - 1.0);
-        ds.s = sqrt(v2);
-        ds.df = n2 - 1.0;
-        if (mx.n < 2) {
-            if (ds.s > 0.0)
-                out->estimate = ds.num / ds.s;
-            out->note = "n1 < 2: the CI needs the SD of x";
-            return KAP_OK;
-        }
-        double v1 = mx.ss / (n1 - 1.0);
-        if (ds.s > 0.0) {
-            double ratio = v1 / v2;
-            ds.hn = 1.0 / n2 + ratio / n1;
-            ds.se_t = ds.s * sqrt(ds.hn);
-            ds.va = ratio / n1 + 1.0 / n2;
-            ds.vb = 0.5 / n2;
-        }
-        return es_finish(out, &ds, use_ncp, 0, opt, fn, err);
-    }
-    if (opt->pooled_sd) {
-        if (mx.n < 1 || my.n < 1 || mx.n + my.n < 3) {
-            out->note = "not enough observations (need n1, n2 >= 1 and "
-                        "n1 + n2 >= 3)";
-            return KAP_OK;
-        }
-        ds.df = n1 + n2 - 2.0;
-        ds.s = sqrt((mx.ss + my.ss) / ds.df);
-        ds.hn = 1.0 / n1 + 1.0 / n2;
-        ds.se_t = ds.s * sqrt(ds.hn);
-        ds.va = ds.hn;
-        ds.vb = 0.5 / (n1 + n2);
-    } else {
-        if (mx.n < 2 || my.n < 2) {
-            out->note = "not enough observations (need n1, n2 >= 2)";
-            return KAP_OK;
-        }
-        double v1 = mx.ss / (n1 - 1.0), v2 = my.ss / (n2 - 1.0);
-        double vs = v1 + v2;
-        ds.s = sqrt(0.5 * vs);
-        if (vs > 0.0) {
-            double se1 = v1 / n1, se2 = v2 / n2, m = fmax(se1, se2);
-            double a = se1 / m, b = se2 / m;
-            ds.se_t = sqrt(se1 + se2);
-            ds.df = (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
-            /* hn = 2 (n2 v1 + n1 v2) / (n1 n2 (v1 + v2)) */
-            ds.hn = 2.0 * (se1 + se2) / vs;
-            double w1 = v1 / vs, w2 = v2 / vs;
-            ds.va = 2.0 * (w1 / (n1 - 1.0) + w2 / (n2 - 1.0));
-            ds.vb = 0.5 * (w1 * w1 / (n1 - 1.0) + w2 * w2 / (n2 - 1.0));
-        } else {
-            ds.df = NAN;
-        }
-    }
+    double n = (double)mx.n;
+    ds.num = mx.mean - ldexp(opt->mu, -e);
+    ds.s = sqrt(mx.ss / (n - 1.0));
+    ds.se_t = ds.s / sqrt(n);
+    ds.df = n - 1.0;
+    ds.hn = 1.0 / n;
+    ds.va = 1.0 / n;
+    ds.vb = 0.5 / n;
     return es_finish(out, &ds, use_ncp, kind == ES_G, opt, fn, err);
+}
+
+/* The summary forms: same checks of the options, then the summary. */
+static int es_summary(kap_result *out, const kap_two_summary *s,
+                      const kap_effect_size_options *opt, int kind,
+                      const char *fn, kap_error *err)
+{
+    if (!out)
+        return kap_err(err, KAP_EINVAL, "%s: out is NULL", fn);
+    kap_result_init(out, "standardized mean difference");
+    int rc = check_options(&opt, fn, err);
+    if (rc != KAP_OK)
+        return rc;
+    out->method = method_name(kind, 0, opt->pooled_sd != 0,
+                              opt->ci_method == KAP_ES_CI_NCP);
+    rc = kap_two_summary_check(s, fn, err);
+    if (rc != KAP_OK)
+        return rc;
+    return es_two_core(out, s, opt, kind, fn, err);
+}
+
+int kap_effect_size_cohens_d_summary(kap_result *out, const kap_two_summary *s,
+                                     const kap_effect_size_options *opt,
+                                     kap_error *err)
+{
+    return es_summary(out, s, opt, ES_D, "kap_effect_size_cohens_d_summary",
+                      err);
+}
+
+int kap_effect_size_hedges_g_summary(kap_result *out, const kap_two_summary *s,
+                                     const kap_effect_size_options *opt,
+                                     kap_error *err)
+{
+    return es_summary(out, s, opt, ES_G, "kap_effect_size_hedges_g_summary",
+                      err);
+}
+
+int kap_effect_size_glass_delta_summary(kap_result *out,
+                                        const kap_two_summary *s,
+                                        const kap_effect_size_options *opt,
+                                        kap_error *err)
+{
+    return es_summary(out, s, opt, ES_DELTA,
+                      "kap_effect_size_glass_delta_summary", err);
 }
 
 int kap_effect_size_cohens_d(kap_result *out, const double *x, size_t xstride,

@@ -20,10 +20,13 @@ int ing_is_missing(const ing_builder *b, const char *s, size_t len)
 {
     if (len == 0)
         return 1;
+    const kap_ingest_options *o = b->opts;
+    /* the usual case, a number: no built-in code starts with a digit */
+    if (o->n_missing_codes == 0 && (unsigned char)(s[0] - '0') < 10)
+        return 0;
     if (len <= 3 && (kap_ieq(s, len, "na") || kap_ieq(s, len, "n/a") ||
                      kap_ieq(s, len, ".") || kap_ieq(s, len, "nan")))
         return 1;
-    const kap_ingest_options *o = b->opts;
     for (size_t i = 0; i < o->n_missing_codes; i++)
         if (o->missing_codes[i] && kap_ieq(s, len, o->missing_codes[i]))
             return 1;
@@ -141,6 +144,13 @@ static int grow_participants(ing_builder *b)
         resize_if((void **)&b->pline, ncap, sizeof *b->pline, 1) ||
         resize_if((void **)&b->parm, ncap, sizeof *b->parm, 1))
         return KAP_ENOMEM;
+    for (size_t k = 0; k < b->ninstr; k++) {
+        ing_instr *in = &b->instr[k];
+        if (in->nv && (ncap > (size_t)-1 / in->nv ||
+                       resize((void **)&in->sc, ncap * in->nv,
+                              sizeof *in->sc)))
+            return KAP_ENOMEM;
+    }
     for (size_t c = 0; c < b->ncols; c++) {
         ing_col *col = &b->cols[c];
         if (resize((void **)&col->d, ncap, sizeof *col->d) ||
@@ -156,8 +166,10 @@ static int grow_participants(ing_builder *b)
     return KAP_OK;
 }
 
-static void set_missing(ing_col *col, size_t i)
+static void set_missing(const ing_builder *b, ing_col *col, size_t i)
 {
+    if (col->role == ING_SCORE)
+        *ing_score(b, col, i) = NAN;
     if (col->d)
         col->d[i] = NAN;
     if (col->code)
@@ -175,29 +187,45 @@ static void set_missing(ing_col *col, size_t i)
 }
 
 int ing_add_participant(ing_builder *b, const char *id, size_t len,
-                        uint32_t file, unsigned long line, size_t *index)
+                        uint32_t file, unsigned long line, size_t *index,
+                        int *added)
 {
     if (grow_participants(b) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     size_t i;
-    if (kap_strtab_intern(&b->ids, id, len, &i, NULL) != KAP_OK)
+    int is_new;
+    if (kap_strtab_intern(&b->ids, id, len, &i, &is_new) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    *index = i;
+    if (added)
+        *added = is_new;
+    if (!is_new)
+        return KAP_OK;
     b->pfile[i] = file;
     b->pline[i] = line;
     b->parm[i] = -1;
+    /* The columns of this file's header get their value from the row
+     * right after (wide row, long first record), so only the others are
+     * set missing here. */
     for (size_t c = 0; c < b->ncols; c++)
-        set_missing(&b->cols[c], i);
+        if (b->cols[c].seen_file != file + 1)
+            set_missing(b, &b->cols[c], i);
     b->n = i + 1;
-    *index = i;
     return KAP_OK;
 }
 
 int ing_arm(ing_builder *b, const char *s, size_t len, int32_t *code)
 {
     size_t a;
+    if (ing_last_is(&b->last_arm, s, len)) {
+        *code = b->last_arm.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->arms, s, len, &a, NULL) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     *code = (int32_t)a;
+    ing_last_keep(&b->last_arm, s, len);
+    b->last_arm.code = *code;
     return KAP_OK;
 }
 
@@ -218,8 +246,10 @@ int ing_col_lazy(ing_builder *b, double **p)
     return KAP_OK;
 }
 
-/* A new column of the role; takes ownership of name. */
-static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
+/* A new column of the role; takes ownership of name.  A score column is
+ * visit `visit` of instrument `instr`, whose block already has its slot. */
+static int new_col(ing_builder *b, ing_role role, char *name, size_t instr,
+                   size_t visit, size_t *out)
 {
     if (kap_grow((void **)&b->cols, &b->colcap, b->ncols + 1,
                  sizeof *b->cols) != KAP_OK) {
@@ -228,16 +258,18 @@ static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
     }
     ing_col *c = &b->cols[b->ncols];
     memset(c, 0, sizeof *c);
+    c->last.len = (size_t)-1;
     c->role = role;
     c->name = name;
+    c->instr = instr;
+    c->visit = visit;
     int rc = KAP_OK;
     switch (role) {
     case ING_NUM:
         rc = alloc_filled((void **)&c->d, b->pcap, sizeof *c->d);
         break;
     case ING_SCORE:
-        rc = alloc_filled((void **)&c->d, b->pcap, sizeof *c->d);
-        if (!rc && b->layout == KAP_LAYOUT_LONG)
+        if (b->layout == KAP_LAYOUT_LONG)
             rc = alloc_filled((void **)&c->line, b->pcap, sizeof *c->line);
         break;
     case ING_AE:
@@ -251,7 +283,7 @@ static int new_col(ing_builder *b, ing_role role, char *name, size_t *out)
     if (rc)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     for (size_t i = 0; i < b->n; i++)
-        set_missing(c, i);
+        set_missing(b, c, i);
     *out = b->ncols - 1;
     return KAP_OK;
 }
@@ -283,7 +315,7 @@ static int keyed_col(ing_builder *b, char prefix, ing_role role,
     char *dup = kap_strdup(name);
     if (!dup)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
-    rc = new_col(b, role, dup, col);
+    rc = new_col(b, role, dup, 0, 0, col);
     if (rc)
         return rc;
     b->colkey_col[k] = *col;
@@ -311,11 +343,17 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         *differs = 0;
     if (col->role == ING_NUM) {
         double v;
-        int rc = parse_value(b, s, len, &v);
-        if (rc) {
-            char what[96];
-            kap_snprintf(what, sizeof what, "%s as a number", col->name);
-            return number_error(b, rc, what, file, line, column, s, len);
+        if (ing_last_is(&col->last, s, len)) {
+            v = col->last.d;
+        } else {
+            int rc = parse_value(b, s, len, &v);
+            if (rc) {
+                char what[96];
+                kap_snprintf(what, sizeof what, "%s as a number", col->name);
+                return number_error(b, rc, what, file, line, column, s, len);
+            }
+            ing_last_keep(&col->last, s, len);
+            col->last.d = v;
         }
         if (compare) {
             double w = col->d[i];
@@ -326,7 +364,13 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         return KAP_OK;
     }
     int32_t code = -1;
-    if (!ing_is_missing(b, s, len)) {
+    if (ing_last_is(&col->last, s, len)) {
+        /* the same text gave this code (or missing) before; the levels
+         * only grow, so it still does */
+        code = col->last.code;
+    } else if (!ing_is_missing(b, s, len)) {
+        const char *raw = s;
+        size_t rawlen = len;
         if (col->role == ING_FORMAT) {
             if (kap_ieq(s, len, "group")) {
                 s = "group";
@@ -345,12 +389,21 @@ int ing_cov_value(ing_builder *b, size_t c, size_t i, const char *file,
         if (compare) {
             long found = kap_strtab_find(&col->levels, s, len);
             *differs = found < 0 || (int32_t)found != col->code[i];
+            if (found >= 0) {
+                ing_last_keep(&col->last, raw, rawlen);
+                col->last.code = (int32_t)found;
+            }
             return KAP_OK;
         }
         size_t idx;
         if (kap_strtab_intern(&col->levels, s, len, &idx, NULL) != KAP_OK)
             return kap_err(b->err, KAP_ENOMEM, "out of memory");
         code = (int32_t)idx;
+        ing_last_keep(&col->last, raw, rawlen);
+        col->last.code = code;
+    } else {
+        ing_last_keep(&col->last, s, len);
+        col->last.code = -1;
     }
     if (compare)
         *differs = col->code[i] != code;
@@ -438,6 +491,20 @@ int ing_visit_get(ing_builder *b, size_t k, const char *label, int baseline,
     if (kap_grow((void **)&in->v, &in->vcap, in->nv + 1, sizeof *in->v) !=
         KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    /* The instrument's score block gets one more value per row, in place:
+     * rows move back to front to their wider positions (wide files add
+     * every visit before the first row, so this is usually free). */
+    size_t nv = in->nv, rows = b->pcap ? b->pcap : 1;
+    if (rows > (size_t)-1 / sizeof(double) / (nv + 1))
+        return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    double *sc = kap_realloc(in->sc, rows * (nv + 1) * sizeof *sc);
+    if (!sc)
+        return kap_err(b->err, KAP_ENOMEM, "out of memory");
+    in->sc = sc;
+    for (size_t i = b->n; i-- > 0;) {
+        memmove(sc + i * (nv + 1), sc + i * nv, nv * sizeof *sc);
+        sc[i * (nv + 1) + nv] = NAN;
+    }
     ing_visit *vis = &in->v[in->nv];
     memset(vis, 0, sizeof *vis);
     vis->label = kap_strdup(label);
@@ -450,11 +517,9 @@ int ing_visit_get(ing_builder *b, size_t k, const char *label, int baseline,
     vis->col = NO_POS;
     in->nv++;
     size_t col;
-    int rc = new_col(b, ING_SCORE, NULL, &col);
+    int rc = new_col(b, ING_SCORE, NULL, k, in->nv - 1, &col);
     if (rc)
         return rc;
-    b->cols[col].instr = k;
-    b->cols[col].visit = in->nv - 1;
     vis->col = col;
     *v = in->nv - 1;
     *created = 1;
@@ -541,6 +606,7 @@ static void builder_free(ing_builder *b)
             kap_free(in->v[v].label);
         kap_free(in->v);
         kap_free(in->vmap);
+        kap_free(in->sc);
     }
     kap_free(b->instr);
     for (size_t s = 0; s < b->nsrc; s++)
@@ -832,14 +898,34 @@ static int finish(ing_builder *b, kap_trial **out)
     if (!t)
         goto nomem;
 
-    /* participants */
-    t->ids = kap_calloc(n, sizeof *t->ids);
+    /* Participants: the id table's arena becomes the trial's (ids back to
+     * back, in participant order), and its index is released before the
+     * big arrays below are built, to keep the peak low. */
+    t->ids = kap_malloc_array(n ? n : 1, sizeof *t->ids);
     if (!t->ids)
         goto nomem;
-    t->n = n;
+    if (!b->ids.buf && !(b->ids.buf = kap_malloc(1)))
+        goto nomem;
     for (size_t i = 0; i < n; i++)
-        if (!(t->ids[i] = kap_strdup(kap_strtab_str(&b->ids, i))))
-            goto nomem;
+        t->ids[i] = b->ids.buf + b->ids.off[i];
+    t->ids_arena = b->ids.buf;
+    t->n = n;
+    b->ids.buf = NULL;
+    kap_strtab_free(&b->ids);
+    kap_free(b->pfile);
+    kap_free(b->pline);
+    b->pfile = NULL;
+    b->pline = NULL;
+    for (size_t c = 0; c < b->ncols; c++) {
+        /* long: record lines, BASE, CHG and ADY were for the checks */
+        ing_col *col = &b->cols[c];
+        kap_free(col->line);
+        kap_free(col->base);
+        kap_free(col->chg);
+        kap_free(col->ady);
+        col->line = NULL;
+        col->base = col->chg = col->ady = NULL;
+    }
 
     /* arms, sorted by byte order */
     if (sorted_strings(&b->arms, &t->arm_names, &inv) != KAP_OK)
@@ -954,17 +1040,28 @@ static int finish(ing_builder *b, kap_trial **out)
         size_t nv = in->nv;
         if (n && nv > (size_t)-1 / sizeof(double) / n)
             goto nomem;
-        d->scores = kap_malloc_array(nonzero(n * nv), sizeof *d->scores);
-        if (!d->scores)
+        /* The block is already n x nv, row-major, visits in creation
+         * order: sort each row's visits in place and hand the block over
+         * (no second copy of the scores at the peak). */
+        double *sc = in->sc, row[64], *tmp = nv <= 64 ? row : NULL;
+        if (!tmp && !(tmp = kap_malloc_array(nv, sizeof *tmp)))
             goto nomem;
-        for (size_t vv = 0; vv < nv; vv++) {
-            ing_col *c = &b->cols[in->v[vorder[iorder[kk]][vv]].col];
-            for (size_t i = 0; i < n; i++)
-                d->scores[i * nv + vv] = c->d[i];
-            /* the column is no longer needed: lower the peak */
-            kap_free(c->d);
-            c->d = NULL;
+        const size_t *vo = vorder[iorder[kk]];
+        int sorted = 1;
+        for (size_t vv = 0; vv < nv; vv++)
+            sorted &= vo[vv] == vv;
+        for (size_t i = 0; i < n && !sorted; i++) {
+            double *r = sc + i * nv;
+            for (size_t vv = 0; vv < nv; vv++)
+                tmp[vv] = r[vo[vv]];
+            memcpy(r, tmp, nv * sizeof *r);
         }
+        if (tmp != row)
+            kap_free(tmp);
+        if (!sc && !(sc = kap_malloc(sizeof *sc)))
+            goto nomem;
+        d->scores = sc;
+        in->sc = NULL;
     }
 
     /* adverse events */
@@ -1118,6 +1215,14 @@ static int on_row(void *ctx, const kap_csv_row *row, kap_error *err)
     return ing_wide_header(b, &fc->f, fc->name, fc->index, row);
 }
 
+static void on_peek(void *ctx, size_t index, size_t n, const char *buf,
+                    const size_t *off, const size_t *len)
+{
+    file_ctx *fc = ctx;
+    if (index > 0 && fc->b->layout == KAP_LAYOUT_WIDE)
+        ing_wide_peek(fc->b, fc->f, n, buf, off, len);
+}
+
 /* Read one data file (from path, or from data when data != NULL). */
 static int read_one(ing_builder *b, const char *name, const void *data,
                     size_t len)
@@ -1133,7 +1238,8 @@ static int read_one(ing_builder *b, const char *name, const void *data,
         rc = kap_csv_read_memory(fc.name, data, len, on_row, &fc, &rows, sha,
                                  b->err);
     else
-        rc = kap_csv_read_file(fc.name, on_row, &fc, &rows, sha, b->err);
+        rc = kap_csv_read_file_peek(fc.name, on_row, on_peek, &fc, &rows,
+                                    sha, b->err);
     if (!rc && rows == 0)
         rc = kap_err_input(b->err, fc.name, fc.header_line + 1, 0,
                            "no participants: the file has a header but no "
@@ -1194,6 +1300,8 @@ static int ingest(kap_trial **out, const char *const *paths, size_t n_paths,
     b.opts = opts;
     b.err = err;
     b.layout = KAP_LAYOUT_AUTO;
+    b.last_p = (size_t)-1;
+    b.last_param.len = b.last_visit.len = b.last_arm.len = (size_t)-1;
     if (mem_name) {
         rc = read_one(&b, mem_name, data ? data : "", len);
     } else {

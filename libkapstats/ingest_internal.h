@@ -10,6 +10,7 @@
 #include "trial_internal.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* ---- growable arrays ----------------------------------------------------
  * Make room for `need` elements of `elem` bytes in *p (capacity *cap),
@@ -24,9 +25,9 @@ typedef struct kap_strtab {
     char *buf;          /* arena: NUL-terminated strings back to back */
     size_t len, cap;
     size_t *off;        /* entry -> offset in buf */
-    uint32_t *hash;     /* entry -> hash */
     size_t n, ncap;
-    uint32_t *slot;     /* open addressing: entry + 1, 0 = empty */
+    uint64_t *slot;     /* open addressing: hash << 32 | (entry + 1),
+                           0 = empty */
     size_t nslot;       /* power of two (or 0) */
 } kap_strtab;
 
@@ -35,6 +36,10 @@ KAP_INTERNAL void kap_strtab_free(kap_strtab *t);
  * KAP_OK or KAP_ENOMEM. */
 KAP_INTERNAL int kap_strtab_intern(kap_strtab *t, const char *s, size_t len,
                                    size_t *index, int *added);
+/* Start loading the slot where s[0..len) is or would go (a hint before a
+ * look-up in a table too large for the cache; changes nothing). */
+KAP_INTERNAL void kap_strtab_prefetch(const kap_strtab *t, const char *s,
+                                      size_t len);
 /* Index of s[0..len), or -1 if absent. */
 KAP_INTERNAL long kap_strtab_find(const kap_strtab *t, const char *s,
                                   size_t len);
@@ -75,6 +80,19 @@ typedef int (*kap_csv_row_fn)(void *ctx, const kap_csv_row *row,
 KAP_INTERNAL int kap_csv_read_file(const char *path, kap_csv_row_fn fn,
                                    void *ctx, size_t *n_rows,
                                    char sha256[65], kap_error *err);
+/* The same, with a hint: when rows are parsed ahead (on another thread),
+ * peek(ctx, index, n, buf, off, len) may be called with a row's fields
+ * (field i is the NUL-terminated buf + off[i], len[i] bytes) a few rows
+ * before fn gets that row, e.g. to prefetch what fn will look up.  peek
+ * must not change anything fn's results depend on; it may never be
+ * called for a row, and the memory is valid only during the call. */
+typedef void (*kap_csv_peek_fn)(void *ctx, size_t index, size_t n,
+                                const char *buf, const size_t *off,
+                                const size_t *len);
+KAP_INTERNAL int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
+                                        kap_csv_peek_fn peek, void *ctx,
+                                        size_t *n_rows, char sha256[65],
+                                        kap_error *err);
 KAP_INTERNAL int kap_csv_read_memory(const char *name, const void *data,
                                      size_t len, kap_csv_row_fn fn,
                                      void *ctx, size_t *n_rows,
@@ -135,17 +153,47 @@ typedef enum ing_role {
     ING_AE          /* wide ae_<term> flags */
 } ing_role;
 
+/* The last raw text seen in a column and what it gave: consecutive rows
+ * (participants of a site, records of a subject) mostly repeat a value,
+ * and comparing the bytes is cheaper than hashing, interning or parsing
+ * them again.  Only texts up to ING_LAST_MAX bytes are kept (no
+ * allocation); anything longer takes the normal path. */
+#define ING_LAST_MAX 48
+typedef struct ing_last {
+    size_t len;             /* SIZE_MAX: nothing kept */
+    char s[ING_LAST_MAX];
+    int32_t code;           /* CAT, FORMAT, AUTO: level code or -1 */
+    double d;               /* NUM: the value, NaN when missing */
+} ing_last;
+
+static inline int ing_last_is(const ing_last *c, const char *s, size_t len)
+{
+    return c->len == len && memcmp(c->s, s, len) == 0;
+}
+
+static inline void ing_last_keep(ing_last *c, const char *s, size_t len)
+{
+    if (len <= ING_LAST_MAX) {
+        memcpy(c->s, s, len);
+        c->len = len;
+    } else {
+        c->len = (size_t)-1;
+    }
+}
+
 typedef struct ing_col {
     ing_role role;
     char *name;         /* covariate name / AE term; NULL for scores */
     size_t instr, visit;/* ING_SCORE */
-    double *d;          /* SCORE, NUM */
+    double *d;          /* NUM (scores live in their instrument's block:
+                           ing_score()) */
     int32_t *code;      /* CAT, FORMAT, AUTO: index into levels, -1 */
     int8_t *flag;       /* AE: 1, 0, -1 */
     uint32_t *line;     /* long SCORE: line of the record, 0 = none */
     double *base, *chg; /* long SCORE: BASE / CHG as given (lazy) */
     double *ady;        /* long SCORE: ADY as given (lazy) */
     kap_strtab levels;  /* CAT, FORMAT, AUTO */
+    ing_last last;      /* CAT, NUM, FORMAT, AUTO: last value seen */
     int varying;        /* long AUTO: varies within a participant */
     int numeric;        /* set at the end: AUTO turned out numeric */
     uint32_t seen_file; /* source index + 1 of the last header using it */
@@ -170,6 +218,8 @@ typedef struct ing_instr {
     size_t nv, vcap;
     int32_t *vmap;      /* long: canonical visit id -> visit + 1, 0 none */
     size_t vmap_cap;
+    double *sc;         /* scores: pcap x nv, row-major (the trial's
+                           layout), visits in creation order */
 } ing_instr;
 
 typedef struct ing_map {
@@ -187,7 +237,10 @@ typedef struct ing_builder {
     unsigned long *pline;       /* line of its row / first record */
     int32_t *parm;              /* index into arms (insertion order) */
     size_t n, pcap;
+    size_t last_p;              /* long: participant of the last record,
+                                   SIZE_MAX when none */
     kap_strtab arms;
+    ing_last last_arm;          /* last arm text -> arm code */
     /* columns, and covariate / AE names -> column */
     ing_col *cols;
     size_t ncols, colcap;
@@ -207,6 +260,8 @@ typedef struct ing_builder {
     size_t nmap, mapcap;
     /* long layout */
     kap_strtab canon;           /* canonical visit labels */
+    ing_last last_param;        /* long: last PARAMCD text -> instrument */
+    ing_last last_visit;        /* long: last AVISIT text -> raw visit */
     kap_strtab raw_param;       /* PARAMCD text -> instrument */
     int32_t *raw_param_instr;
     size_t raw_param_cap;
@@ -217,20 +272,38 @@ typedef struct ing_builder {
     double *raw_visit_day;
     size_t raw_visit_cap;
     size_t n_excluded_dtype, n_excluded_anl01;
+    /* long: the first BASE / CHG failure (lowest line) of the records of
+     * the current file checked as they were read; bc_what 0 = none */
+    unsigned long bc_line;
+    size_t bc_col, bc_k, bc_v, bc_p;
+    int bc_what;
+    double bc_given, bc_expect, bc_ref;
     kap_strtab ae_terms;        /* long: AEDECOD terms */
     uint32_t *ae_pair;          /* long: (participant, term) pairs */
     size_t n_ae_pair, ae_pair_cap;
 } ing_builder;
 
+/* Participant i's score cell of score column c. */
+static inline double *ing_score(const ing_builder *b, const ing_col *c,
+                                size_t i)
+{
+    const ing_instr *in = &b->instr[c->instr];
+    return &in->sc[i * in->nv + c->visit];
+}
+
 /* Whether s[0..len) is a missing value: empty, NA, N/A, ., NaN (any case)
  * or one of opts->missing_codes (any case). */
 KAP_INTERNAL int ing_is_missing(const ing_builder *b, const char *s,
                                 size_t len);
-/* Add a participant (the caller checked it is new); every column gets a
- * missing value for it.  *index receives its index. */
+/* Add a participant: every column gets a missing value for it, except
+ * those of the file's header (seen_file == file + 1), which the caller
+ * fills from the same row.  *index receives its index.  When the id is
+ * already there, nothing changes and *added = 0 (added may be NULL when
+ * the caller checked the id is new). */
 KAP_INTERNAL int ing_add_participant(ing_builder *b, const char *id,
                                      size_t len, uint32_t file,
-                                     unsigned long line, size_t *index);
+                                     unsigned long line, size_t *index,
+                                     int *added);
 /* Arm code of s (interned). */
 KAP_INTERNAL int ing_arm(ing_builder *b, const char *s, size_t len,
                          int32_t *code);
@@ -306,6 +379,10 @@ KAP_INTERNAL int ing_wide_header(ing_builder *b, ing_file **f,
                                  const kap_csv_row *row);
 KAP_INTERNAL int ing_wide_row(ing_builder *b, ing_file *f,
                               const kap_csv_row *row);
+/* Prefetch hint for a wide data row to come (its participant id). */
+KAP_INTERNAL void ing_wide_peek(ing_builder *b, const ing_file *f, size_t n,
+                                const char *buf, const size_t *off,
+                                const size_t *len);
 KAP_INTERNAL int ing_long_header(ing_builder *b, ing_file **f,
                                  const char *name, uint32_t index,
                                  const kap_csv_row *row);

@@ -219,10 +219,16 @@ static int param_instrument(ing_builder *b, const char *s, size_t len,
 {
     size_t r;
     int added;
+    if (ing_last_is(&b->last_param, s, len)) {
+        *k = (size_t)b->last_param.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->raw_param, s, len, &r, &added) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
     if (!added) {
         *k = (size_t)b->raw_param_instr[r];
+        ing_last_keep(&b->last_param, s, len);
+        b->last_param.code = (int32_t)*k;
         return KAP_OK;
     }
     if (kap_grow((void **)&b->raw_param_instr, &b->raw_param_cap, r + 1,
@@ -259,10 +265,17 @@ static int param_instrument(ing_builder *b, const char *s, size_t len,
 static int raw_visit(ing_builder *b, const char *s, size_t len, size_t *r)
 {
     int added;
+    if (ing_last_is(&b->last_visit, s, len)) {
+        *r = (size_t)b->last_visit.code;
+        return KAP_OK;
+    }
     if (kap_strtab_intern(&b->raw_visit, s, len, r, &added) != KAP_OK)
         return kap_err(b->err, KAP_ENOMEM, "out of memory");
-    if (!added)
+    if (!added) {
+        ing_last_keep(&b->last_visit, s, len);
+        b->last_visit.code = (int32_t)*r;
         return KAP_OK;
+    }
     size_t c1 = b->raw_visit_cap, c2 = b->raw_visit_cap, c3 = b->raw_visit_cap;
     size_t c4 = b->raw_visit_cap;
     if (kap_grow((void **)&b->raw_visit_canon, &c1, *r + 1,
@@ -384,7 +397,7 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
         rc = ing_arm(b, arm, al, &code);
         if (!rc)
             rc = ing_add_participant(b, row->field[ji], row->len[ji],
-                                     f->index, row->line[0], &p);
+                                     f->index, row->line[0], &p, NULL);
         if (rc)
             return rc;
         b->parm[p] = code;
@@ -397,7 +410,11 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
     }
     size_t p = (size_t)prev;
     *pp = p;
-    long a = kap_strtab_find(&b->arms, arm, al);
+    long a;
+    if (ing_last_is(&b->last_arm, arm, al))
+        a = b->last_arm.code;
+    else
+        a = kap_strtab_find(&b->arms, arm, al);
     if (a != (long)b->parm[p]) {
         const char *stored = kap_strtab_str(&b->arms, (size_t)b->parm[p]);
         char qs[96];
@@ -429,6 +446,45 @@ static int subject_values(ing_builder *b, ing_file *f, const kap_csv_row *row,
     return KAP_OK;
 }
 
+/* ---- BASE / CHG --------------------------------------------------------- */
+
+static int mismatch(double given, double expect, double scale)
+{
+    return fabs(given - expect) > 1e-9 * scale;
+}
+
+typedef struct bc_result {
+    int what;               /* 1 BASE, 2 CHG */
+    double given, expect, ref;
+} bc_result;
+
+/* Check a record's BASE and CHG (NaN when missing) against the AVAL blv of
+ * the participant's baseline record (NaN when none) and its own AVAL:
+ * BASE must equal blv; CHG must equal AVAL minus blv, else minus BASE.
+ * Returns 1 with *res filled when one does not match (BASE first). */
+static int bc_check(double blv, double aval, double base, double chg,
+                    bc_result *res)
+{
+    if (!isnan(base) && !isnan(blv) &&
+        mismatch(base, blv, fmax(fabs(base), fabs(blv)))) {
+        *res = (bc_result){1, base, blv, NAN};
+        return 1;
+    }
+    if (!isnan(chg) && !isnan(aval)) {
+        double ref = !isnan(blv) ? blv : base;
+        if (!isnan(ref)) {
+            double expect = aval - ref;
+            double scale = fmax(fmax(fabs(chg), fabs(expect)),
+                                fmax(fabs(aval), fabs(ref)));
+            if (mismatch(chg, expect, scale)) {
+                *res = (bc_result){2, chg, expect, ref};
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
 {
     char q[96], qid[96];
@@ -445,7 +501,15 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              "a participant id)",
                              kap_quote_value(q, sizeof q, id, il));
     }
-    long prev = kap_strtab_find(&b->ids, id, il);
+    /* records of a participant are usually consecutive: compare with the
+     * last record's id before hashing */
+    long prev;
+    const char *lid = b->last_p != NO_POS ? kap_strtab_str(&b->ids, b->last_p)
+                                          : NULL;
+    if (lid && strncmp(lid, id, il) == 0 && lid[il] == '\0')
+        prev = (long)b->last_p;
+    else
+        prev = kap_strtab_find(&b->ids, id, il);
     if (prev >= 0 && b->pfile[prev] != f->index)
         return kap_err_input(b->err, F, row->line[ji], ji + 1,
                              "participant '%s' also appears in '%s' line %lu "
@@ -461,6 +525,7 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
     int rc = subject_values(b, f, row, prev, &p);
     if (rc)
         return rc;
+    b->last_p = p;
 
     if (f->c_dtype != NO_POS && row->len[f->c_dtype] > 0) {
         b->n_excluded_dtype++;
@@ -534,7 +599,7 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
     }
     rc = ing_parse_score(b, k, F, row->line[f->c_aval], f->c_aval + 1,
                          row->field[f->c_aval], row->len[f->c_aval],
-                         &col->d[p]);
+                         ing_score(b, col, p));
     if (rc)
         return rc;
     col->line[p] = (uint32_t)row->line[0];
@@ -561,33 +626,65 @@ int ing_long_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
             col->ady[p] = x;
         }
     }
+    double base = NAN, chg = NAN;
     j = f->c_base;
     if (j != NO_POS) {
         rc = ing_parse_number(b, "the baseline value", F, row->line[j], j + 1,
-                              row->field[j], row->len[j], &x);
-        if (!rc && !isnan(x) && !(rc = ing_col_lazy(b, &col->base)))
-            col->base[p] = x;
+                              row->field[j], row->len[j], &base);
         if (rc)
             return rc;
     }
     j = f->c_chg;
     if (j != NO_POS) {
         rc = ing_parse_number(b, "the change from baseline", F, row->line[j],
-                              j + 1, row->field[j], row->len[j], &x);
-        if (!rc && !isnan(x) && !(rc = ing_col_lazy(b, &col->chg)))
-            col->chg[p] = x;
+                              j + 1, row->field[j], row->len[j], &chg);
         if (rc)
             return rc;
+    }
+    if (isnan(base) && isnan(chg))
+        return KAP_OK;
+    /* With the participant's baseline record already read (the usual
+     * order), check BASE / CHG now; the first failure (lowest line) is
+     * kept for ing_long_file_done, which reports it only after the whole
+     * file, as it does the deferred ones.  Otherwise keep the values for
+     * the check after the file. */
+    const ing_instr *in = &b->instr[k];
+    const ing_col *blc = NULL;
+    for (size_t w = 0; w < in->nv; w++)
+        if (in->v[w].baseline)
+            blc = &b->cols[in->v[w].col];
+    if (blc && blc->line[p]) {
+        bc_result res;
+        if (!b->bc_line &&
+            bc_check(*ing_score(b, blc, p), *ing_score(b, col, p), base, chg,
+                     &res)) {
+            b->bc_line = (unsigned long)col->line[p];
+            b->bc_col = res.what == 1 ? f->c_base : f->c_chg;
+            b->bc_k = k;
+            b->bc_v = v;
+            b->bc_p = p;
+            b->bc_what = res.what;
+            b->bc_given = res.given;
+            b->bc_expect = res.expect;
+            b->bc_ref = res.ref;
+        }
+        return KAP_OK;
+    }
+    if (!isnan(base)) {
+        if ((rc = ing_col_lazy(b, &col->base)))
+            return rc;
+        col->base[p] = base;
+    }
+    if (!isnan(chg)) {
+        if ((rc = ing_col_lazy(b, &col->chg)))
+            return rc;
+        col->chg[p] = chg;
     }
     return KAP_OK;
 }
 
 /* ---- after a file: BASE / CHG ------------------------------------------- */
 
-static int mismatch(double given, double expect, double scale)
-{
-    return fabs(given - expect) > 1e-9 * scale;
-}
 
 int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
 {
@@ -610,27 +707,19 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
             for (size_t p = p0; p < b->n; p++) {
                 if (!c->line[p])
                     continue;
-                double blv = (blc && blc->line[p]) ? blc->d[p] : NAN;
+                double blv =
+                    (blc && blc->line[p]) ? *ing_score(b, blc, p) : NAN;
+                double aval = *ing_score(b, c, p);
                 double base = c->base ? c->base[p] : NAN;
                 double chg = c->chg ? c->chg[p] : NAN;
+                bc_result res;
                 int what = 0;
                 double given = 0, expect = 0, ref = NAN;
-                if (!isnan(base) && !isnan(blv) &&
-                    mismatch(base, blv, fmax(fabs(base), fabs(blv)))) {
-                    what = 1;
-                    given = base;
-                    expect = blv;
-                } else if (!isnan(chg) && !isnan(c->d[p])) {
-                    ref = !isnan(blv) ? blv : base;
-                    if (!isnan(ref)) {
-                        expect = c->d[p] - ref;
-                        double scale = fmax(fmax(fabs(chg), fabs(expect)),
-                                            fmax(fabs(c->d[p]), fabs(ref)));
-                        if (mismatch(chg, expect, scale)) {
-                            what = 2;
-                            given = chg;
-                        }
-                    }
+                if (bc_check(blv, aval, base, chg, &res)) {
+                    what = res.what;
+                    given = res.given;
+                    expect = res.expect;
+                    ref = res.ref;
                 }
                 if (what && (best_line == 0 || c->line[p] < best_line)) {
                     best_line = c->line[p];
@@ -646,6 +735,20 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
             }
         }
     }
+    /* the first failure among the records checked as they were read */
+    if (b->bc_what && (best_line == 0 || b->bc_line < best_line)) {
+        best_line = b->bc_line;
+        best_col = b->bc_col;
+        best_k = b->bc_k;
+        best_v = b->bc_v;
+        best_p = b->bc_p;
+        best_what = b->bc_what;
+        best_given = b->bc_given;
+        best_expect = b->bc_expect;
+        best_ref = b->bc_ref;
+    }
+    b->bc_line = 0;
+    b->bc_what = 0;
     if (!best_what)
         return KAP_OK;
     const ing_instr *in = &b->instr[best_k];
@@ -663,7 +766,8 @@ int ing_long_file_done(ing_builder *b, const ing_file *f, size_t p0)
                          "CHG %.15g does not match AVAL - baseline = %.15g - "
                          "%.15g = %.15g for participant '%s', %s visit '%s' "
                          "(relative tolerance 1e-9)",
-                         best_given, c->d[best_p], best_ref, best_expect, qid,
+                         best_given, *ing_score(b, c, best_p), best_ref,
+                         best_expect, qid,
                          in->name, in->v[best_v].label);
 }
 

@@ -135,6 +135,15 @@ int ing_wide_header(ing_builder *b, ing_file **fp, const char *name,
     return KAP_OK;
 }
 
+void ing_wide_peek(ing_builder *b, const ing_file *f, size_t n,
+                   const char *buf, const size_t *off, const size_t *len)
+{
+    /* the id table of a large file does not fit in the cache: start
+     * loading the slot of this row's id while earlier rows are built */
+    if (f && f->c_id < n)
+        kap_strtab_prefetch(&b->ids, buf + off[f->c_id], len[f->c_id]);
+}
+
 int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
 {
     char q[96];
@@ -151,19 +160,25 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              "(expected a unique participant id)",
                              kap_quote_value(q, sizeof q, id, il));
     }
-    long prev = kap_strtab_find(&b->ids, id, il);
-    if (prev >= 0) {
-        if (b->pfile[prev] == f->index)
+    /* one look-up adds the id or finds the earlier one */
+    size_t i;
+    int added;
+    int rc = ing_add_participant(b, id, il, f->index, row->line[j], &i,
+                                 &added);
+    if (rc)
+        return rc;
+    if (!added) {
+        if (b->pfile[i] == f->index)
             return kap_err_input(b->err, f->name, row->line[j], j + 1,
                                  "duplicate participant_id '%s' (also on "
                                  "line %lu)",
                                  kap_quote_value(q, sizeof q, id, il),
-                                 b->pline[prev]);
+                                 b->pline[i]);
         return kap_err_input(b->err, f->name, row->line[j], j + 1,
                              "participant_id '%s' also appears in '%s' line "
                              "%lu",
                              kap_quote_value(q, sizeof q, id, il),
-                             b->src[b->pfile[prev]].name, b->pline[prev]);
+                             b->src[b->pfile[i]].name, b->pline[i]);
     }
     size_t ja = f->c_arm;
     const char *arm = row->field[ja];
@@ -179,10 +194,7 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
                              kap_quote_value(q, sizeof q, arm, al));
     }
     int32_t code;
-    int rc = ing_arm(b, arm, al, &code);
-    size_t i;
-    if (!rc)
-        rc = ing_add_participant(b, id, il, f->index, row->line[j], &i);
+    rc = ing_arm(b, arm, al, &code);
     if (rc)
         return rc;
     b->parm[i] = code;
@@ -195,7 +207,7 @@ int ing_wide_row(ing_builder *b, ing_file *f, const kap_csv_row *row)
         unsigned long line = row->line[c];
         if (col->role == ING_SCORE) {
             rc = ing_parse_score(b, col->instr, f->name, line, c + 1, s, len,
-                                 &col->d[i]);
+                                 ing_score(b, col, i));
         } else if (col->role == ING_AE) {
             if (ing_is_missing(b, s, len))
                 col->flag[i] = -1;

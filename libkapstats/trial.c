@@ -21,7 +21,12 @@ void kap_trial_free(kap_trial *t)
 {
     if (!t)
         return;
-    free_strings(t->ids, t->n);
+    if (t->ids_arena) {
+        kap_free(t->ids);
+        kap_free(t->ids_arena);
+    } else {
+        free_strings(t->ids, t->n);
+    }
     free_strings(t->arm_names, t->n_arms);
     kap_free(t->arm);
     for (size_t k = 0; t->instruments && k < t->n_instruments; k++) {

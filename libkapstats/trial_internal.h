@@ -38,7 +38,11 @@ typedef struct kap_source_data {
 
 struct kap_trial {
     size_t n;                   /* participants */
-    char **ids;                 /* n */
+    char **ids;                 /* n; each its own allocation, or, when
+                                   ids_arena is set, pointers into it */
+    char *ids_arena;            /* NULL, or the ids back to back, each
+                                   NUL-terminated (ingestion: one block
+                                   instead of an allocation per id) */
     size_t n_arms;
     char **arm_names;           /* sorted by byte order */
     int32_t *arm;               /* n: index into arm_names */

@@ -73,6 +73,50 @@ static void t_finish(kap_result *out, double est, double se, double df,
     out->ci_high = hi;
 }
 
+/* The two-sample test from the summary (scaled units, exponent s->scale). */
+static void ttest_two_core(kap_result *out, const kap_two_summary *s,
+                           const kap_ttest_options *opt)
+{
+    int e = s->scale;
+    out->n1 = s->n1;
+    out->n2 = s->n2;
+    out->conf_level = opt->conf_level;
+    size_t need = opt->var_equal ? 1 : 2;
+    if (s->n1 < need || s->n2 < need ||
+        (opt->var_equal && s->n1 + s->n2 < 3)) {
+        if (s->n1 > 0 && s->n2 > 0)
+            out->estimate = ldexp(s->mean1 - s->mean2, e);
+        out->note = opt->var_equal
+                        ? "not enough observations (need n1, n2 >= 1 and "
+                          "n1 + n2 >= 3)"
+                        : "not enough observations (need n1, n2 >= 2)";
+        return;
+    }
+    double n1 = (double)s->n1, n2 = (double)s->n2;
+    double est = s->mean1 - s->mean2, se, df;
+    if (opt->var_equal) {
+        df = n1 + n2 - 2.0;
+        double v = (s->ss1 + s->ss2) / df;
+        se = sqrt(v * (1.0 / n1 + 1.0 / n2));
+    } else {
+        double sx2 = s->ss1 / (n1 - 1.0) / n1, sy2 = s->ss2 / (n2 - 1.0) / n2;
+        se = sqrt(sx2 + sy2);
+        double m = fmax(sx2, sy2);
+        if (m > 0.0) {
+            double a = sx2 / m, b = sy2 / m;
+            df = (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+        } else {
+            df = NAN;
+        }
+    }
+    t_finish(out, est, se, df, fmax(fabs(s->mean1), fabs(s->mean2)), e, opt);
+}
+
+static const char *two_method(const kap_ttest_options *opt)
+{
+    return opt->var_equal ? "Two Sample t-test" : "Welch Two Sample t-test";
+}
+
 int kap_ttest_two(kap_result *out, const double *x, size_t xstride,
                   size_t nx, const double *y, size_t ystride, size_t ny,
                   const kap_ttest_options *opt, kap_error *err)
@@ -84,53 +128,37 @@ int kap_ttest_two(kap_result *out, const double *x, size_t xstride,
     int rc = check_options(&opt, fn, err);
     if (rc != KAP_OK)
         return rc;
-    if (opt->var_equal)
-        out->method = "Two Sample t-test";
+    out->method = two_method(opt);
     if ((!x && nx > 0) || (!y && ny > 0))
         return kap_err(err, KAP_EINVAL, "%s: data pointer is NULL", fn);
     if (xstride == 0 || ystride == 0)
         return kap_err(err, KAP_EINVAL, "%s: stride is 0", fn);
-    double ax = 0.0, ay = 0.0;
+    kap_two_summary s;
     size_t bad = 0;
-    if (kap_absmax(x, xstride, nx, &ax, &bad) != KAP_OK)
-        return kap_err(err, KAP_EINVAL, "%s: x[%zu] is infinite", fn, bad);
-    if (kap_absmax(y, ystride, ny, &ay, &bad) != KAP_OK)
-        return kap_err(err, KAP_EINVAL, "%s: y[%zu] is infinite", fn, bad);
-    int e = kap_scale_exponent(fmax(ax, ay));
-    kap_moments mx, my;
-    kap_moments_scaled(x, xstride, nx, e, &mx);
-    kap_moments_scaled(y, ystride, ny, e, &my);
-    out->n1 = mx.n;
-    out->n2 = my.n;
-    out->conf_level = opt->conf_level;
-    size_t need = opt->var_equal ? 1 : 2;
-    if (mx.n < need || my.n < need || (opt->var_equal && mx.n + my.n < 3)) {
-        if (mx.n > 0 && my.n > 0)
-            out->estimate = ldexp(mx.mean - my.mean, e);
-        out->note = opt->var_equal
-                        ? "not enough observations (need n1, n2 >= 1 and "
-                          "n1 + n2 >= 3)"
-                        : "not enough observations (need n1, n2 >= 2)";
-        return KAP_OK;
-    }
-    double n1 = (double)mx.n, n2 = (double)my.n;
-    double est = mx.mean - my.mean, se, df;
-    if (opt->var_equal) {
-        df = n1 + n2 - 2.0;
-        double v = (mx.ss + my.ss) / df;
-        se = sqrt(v * (1.0 / n1 + 1.0 / n2));
-    } else {
-        double sx2 = mx.ss / (n1 - 1.0) / n1, sy2 = my.ss / (n2 - 1.0) / n2;
-        se = sqrt(sx2 + sy2);
-        double m = fmax(sx2, sy2);
-        if (m > 0.0) {
-            double a = sx2 / m, b = sy2 / m;
-            df = (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
-        } else {
-            df = NAN;
-        }
-    }
-    t_finish(out, est, se, df, fmax(fabs(mx.mean), fabs(my.mean)), e, opt);
+    int which = 0;
+    if (kap_two_summary_fill(&s, x, xstride, nx, y, ystride, ny, &bad,
+                             &which) != KAP_OK)
+        return kap_err(err, KAP_EINVAL, "%s: %s[%zu] is infinite", fn,
+                       which ? "y" : "x", bad);
+    ttest_two_core(out, &s, opt);
+    return KAP_OK;
+}
+
+int kap_ttest_two_summary(kap_result *out, const kap_two_summary *s,
+                          const kap_ttest_options *opt, kap_error *err)
+{
+    static const char *fn = "kap_ttest_two_summary";
+    if (!out)
+        return kap_err(err, KAP_EINVAL, "%s: out is NULL", fn);
+    kap_result_init(out, "Welch Two Sample t-test");
+    int rc = check_options(&opt, fn, err);
+    if (rc != KAP_OK)
+        return rc;
+    out->method = two_method(opt);
+    rc = kap_two_summary_check(s, fn, err);
+    if (rc != KAP_OK)
+        return rc;
+    ttest_two_core(out, s, opt);
     return KAP_OK;
 }
 
@@ -191,13 +219,13 @@ int kap_ttest_one(kap_result *out, const double *x, size_t stride, size_t n,
         return kap_err(err, KAP_EINVAL, "%s: x is NULL", fn);
     if (stride == 0)
         return kap_err(err, KAP_EINVAL, "%s: stride is 0", fn);
-    double amax = 0.0;
+    kap_first_pass f;
     size_t bad = 0;
-    if (kap_absmax(x, stride, n, &amax, &bad) != KAP_OK)
+    if (kap_moments_first(x, stride, n, &f, &bad) != KAP_OK)
         return kap_err(err, KAP_EINVAL, "%s: x[%zu] is infinite", fn, bad);
-    int e = kap_scale_exponent(amax);
+    int e = kap_scale_exponent(f.amax);
     kap_moments m;
-    kap_moments_scaled(x, stride, n, e, &m);
+    kap_moments_finish(x, stride, n, e, &f, &m);
     out->n1 = m.n;
     return one_sample_core(out, m.mean, m.ss, m.n, e, opt);
 }

@@ -109,6 +109,45 @@ static void check_es(const char *tag, const kap_result *r, double tol)
     CU_ASSERT(es_close(r->ci_high, hi, tol));
 }
 
+/* Every field of a and b the same, bit for bit (NaN-safe). */
+static int same_result(const kap_result *a, const kap_result *b)
+{
+    const double fa[] = {a->estimate, a->se, a->ci_low, a->ci_high,
+                         a->conf_level, a->statistic, a->df, a->df2,
+                         a->p_value};
+    const double fb[] = {b->estimate, b->se, b->ci_low, b->ci_high,
+                         b->conf_level, b->statistic, b->df, b->df2,
+                         b->p_value};
+    if (memcmp(fa, fb, sizeof fa) != 0 || a->n1 != b->n1 || a->n2 != b->n2)
+        return 0;
+    if ((a->method == NULL) != (b->method == NULL) ||
+        (a->method && strcmp(a->method, b->method) != 0))
+        return 0;
+    if ((a->note == NULL) != (b->note == NULL) ||
+        (a->note && strcmp(a->note, b->note) != 0))
+        return 0;
+    return 1;
+}
+
+typedef int (*es_summary_fn)(kap_result *, const kap_two_summary *,
+                             const kap_effect_size_options *, kap_error *);
+
+/* The summary form of the same call gives the same result, bit for bit
+ * (so every reference check of the array form holds for it too). */
+static void check_summary_form(const char *type, const kap_result *r,
+                               const double *x, size_t nx, const double *y,
+                               size_t ny, const kap_effect_size_options *o)
+{
+    es_summary_fn f = strcmp(type, "d") == 0   ? kap_effect_size_cohens_d_summary
+                      : strcmp(type, "g") == 0 ? kap_effect_size_hedges_g_summary
+                                               : kap_effect_size_glass_delta_summary;
+    kap_two_summary s;
+    kap_result r2;
+    CU_ASSERT_EQUAL_FATAL(kap_describe_two(&s, x, 1, nx, y, 1, ny, NULL), KAP_OK);
+    CU_ASSERT_EQUAL_FATAL(f(&r2, &s, o, NULL), KAP_OK);
+    CU_ASSERT(same_result(r, &r2));
+}
+
 typedef int (*es_fn)(kap_result *, const double *, size_t, size_t,
                      const double *, size_t, size_t,
                      const kap_effect_size_options *, kap_error *);
@@ -134,6 +173,8 @@ static void run2(const char *tag, const char *type, const double *x, size_t nx,
     CU_ASSERT_EQUAL_FATAL(rc, KAP_OK);
     int normal = o && o->ci_method == KAP_ES_CI_NORMAL;
     check_exact(tag, &r, !normal, normal);
+    if (y)
+        check_summary_form(type, &r, x, nx, y, ny, o);
     if (es_tol > 0)
         check_es(tag, &r, es_tol);
     CU_ASSERT_EQUAL(r.conf_level, o ? o->conf_level : 0.95);

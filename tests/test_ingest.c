@@ -775,6 +775,27 @@ static void test_long_errors(void)
     kap_trial_free(t);
     snprintf(csv, sizeof csv, "%sP2,A,30,F,MADRS,Week 1,,25,31,-5\n", h);
     EXPECT_ERR(csv, 2, 10, "CHG -5 does not match");
+    /* baseline first: checked as the records are read, still reported
+     * after the file (a later value error wins) and first by line among
+     * the records checked later (P2's baseline comes last) */
+    snprintf(csv, sizeof csv, "%sP1,A,30,F,MADRS,Baseline,Y,30,30,\n"
+                              "P1,A,30,F,MADRS,Week 2,,20,31,-10\n"
+                              "P1,A,30,F,MADRS,Week 4,,61,30,-10\n", h);
+    EXPECT_ERR(csv, 4, 8, "value '61' is out of range");
+    snprintf(csv, sizeof csv, "%sP2,A,30,F,MADRS,Week 1,,25,30,-4\n"
+                              "P1,A,30,F,MADRS,Baseline,Y,30,30,\n"
+                              "P1,A,30,F,MADRS,Week 2,,20,31,-10\n"
+                              "P2,A,30,F,MADRS,Baseline,Y,30,30,\n", h);
+    EXPECT_ERR(csv, 2, 10, "CHG -4 does not match AVAL - baseline = 25 - 30");
+    snprintf(csv, sizeof csv, "%sP1,A,30,F,MADRS,Baseline,Y,30,30,\n"
+                              "P1,A,30,F,MADRS,Week 2,,20,30,-9\n"
+                              "P2,A,30,F,MADRS,Week 1,,25,29,-4\n"
+                              "P2,A,30,F,MADRS,Baseline,Y,30,30,\n", h);
+    EXPECT_ERR(csv, 3, 10, "CHG -9 does not match AVAL - baseline = 20 - 30");
+    snprintf(csv, sizeof csv, "%sP1,A,30,F,MADRS,Baseline,Y,30,30,\n"
+                              "P1,A,30,F,MADRS,Week 2,,20,31,-10\n"
+                              "P1,A,30,F,MADRS,Week 4,,20,30,-9\n", h);
+    EXPECT_ERR(csv, 3, 9, "BASE 31 does not match the AVAL 30");
     /* values */
     snprintf(csv, sizeof csv, "%sP1,A,30,F,MADRS,Week 1,,61,,\n", h);
     EXPECT_ERR(csv, 2, 8, "value '61' is out of range for madrs (expected 0 to 60)");
@@ -1150,6 +1171,88 @@ static void test_parse_instrument_range(void)
 
 /* A field longer than the cap is refused where it starts (a runaway
  * quote), and memory does not follow the file. */
+/* A file of many rows goes through the reading threads in many batches:
+ * the trial and every error (kind, line, column, message) must be those
+ * of the same bytes ingested from memory, which is read on one thread. */
+static void check_file_as_memory(const char *name, const char *csv)
+{
+    const char *path = tmpfile_with(name, csv);
+    kap_trial *tf = NULL, *tm = NULL;
+    kap_error ef, em;
+    memset(&ef, 0, sizeof ef);
+    memset(&em, 0, sizeof em);
+    int rf = kap_ingest_files(&tf, &path, 1, NULL, &ef);
+    int rm = kap_ingest_memory(&tm, path, csv, strlen(csv), NULL, &em);
+    CU_ASSERT_EQUAL(rf, rm);
+    if (rf == KAP_OK && rm == KAP_OK) {
+        assert_same_trial(tf, tm);
+        CU_ASSERT_STRING_EQUAL(tf->sources[0].sha256, tm->sources[0].sha256);
+    } else {
+        CU_ASSERT(ef.line == em.line && ef.column == em.column);
+        CU_ASSERT_STRING_EQUAL(ef.message, em.message);
+        CU_ASSERT_STRING_EQUAL(ef.file, em.file);
+    }
+    kap_trial_free(tf);
+    kap_trial_free(tm);
+}
+
+static void test_threaded_file_reading(void)
+{
+    enum { ROWS = 30000 };
+    size_t cap = (size_t)ROWS * 96 + 256;
+    char *csv = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+    size_t o = (size_t)sprintf(csv, "participant_id,arm,site,age,madrs_bl,"
+                                    "madrs_w4,notes\n");
+    size_t line_at[ROWS + 2];
+    for (int i = 0; i < ROWS; i++) {
+        line_at[i + 2] = o;
+        o += (size_t)sprintf(csv + o, "P%06d,%s,%02d,%d,%d,%d,%s\n", i,
+                             i % 3 ? "drug" : "placebo", i / 1000, 20 + i % 50,
+                             20 + i % 30, 10 + i % 40,
+                             i % 7 ? "x" : "\"two\nlines\"");
+    }
+    check_file_as_memory("many.csv", csv);
+    char *bad = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    /* a value error a few rows before a stray quote (same batch), and the
+     * other way round; an error in the last row; a duplicate id */
+    static const struct {
+        int row1;
+        const char *what1;
+        int row2;
+        const char *what2;
+    } cases[] = {{24990, "score", 25000, "quote"},
+                 {20000, "quote", 25000, "score"},
+                 {ROWS + 1, "score", 0, NULL},
+                 {15000, "dupid", 29000, "quote"},
+                 {9000, "ragged", 0, NULL}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        memcpy(bad, csv, o + 1);
+        int rows[2] = {cases[c].row1, cases[c].row2};
+        const char *what[2] = {cases[c].what1, cases[c].what2};
+        for (int k = 0; k < 2 && what[k]; k++) {
+            /* edit in place, keeping the length: row r is line r */
+            char *l = bad + line_at[rows[k]];
+            if (strcmp(what[k], "score") == 0) {
+                char *comma = l;
+                for (int f = 0; f < 5; f++)
+                    comma = strchr(comma, ',') + 1;
+                memcpy(comma, "99", 2);
+            } else if (strcmp(what[k], "quote") == 0) {
+                l[3] = '"';
+            } else if (strcmp(what[k], "dupid") == 0) {
+                memcpy(l, bad + line_at[rows[k] - 5], 7);
+            } else {
+                *strchr(l, ',') = ';';
+            }
+        }
+        check_file_as_memory("bad.csv", bad);
+    }
+    free(bad);
+    free(csv);
+}
+
 static void test_field_too_long(void)
 {
     size_t n = KAP_CSV_MAX_FIELD + 65536;
@@ -1218,6 +1321,7 @@ int main(void)
         {"errors: arguments", test_errors_arguments},
         {"parse instrument range", test_parse_instrument_range},
         {"field too long", test_field_too_long},
+        {"threaded file reading", test_threaded_file_reading},
         CU_TEST_INFO_NULL};
     int rc = kt_main("ingest", tests);
     char cmd[128];

@@ -58,6 +58,55 @@ KAP_EXTERN int kap_describe(kap_describe_result *out, const double *x,
                             size_t stride, size_t n, double conf_level,
                             kap_error *err);
 
+/*
+ * Summary of two independent samples x and y: everything the two-sample
+ * t tests and standardized mean differences need.  Compute it once with
+ * kap_describe_two() and pass it to any number of kap_ttest_two_summary(),
+ * kap_effect_size_cohens_d_summary(), _hedges_g_summary() and
+ * _glass_delta_summary() calls: each of those then reads no data, and
+ * gives exactly (bit for bit) the result of its array form on x and y.
+ * Filled by kap_describe_two(); needs no free.
+ *
+ * Units: mean1, mean2, ss1, ss2 are those of the values times 2^-scale.
+ * scale is 0 unless the largest |value| of x and y together lies outside
+ * [2^-400, 2^400] (then the data are scaled by that power of two, exactly,
+ * so that squares neither overflow nor underflow); the real mean is
+ * ldexp(mean1, scale), the real sum of squares ldexp(ss1, 2 * scale).
+ *
+ * Filled by the caller (e.g. from published group statistics): set
+ * scale = 0, mean = the group mean, ss = sd^2 (n - 1); n_missing is not
+ * used.  Checked by the functions that take it: for a group with n > 0,
+ * mean and ss must be finite and ss >= 0 (a group with n = 0 is ignored);
+ * |scale| <= 2200.
+ */
+typedef struct kap_two_summary {
+    size_t n1, n2;                  /* values used (NaN dropped) */
+    size_t n1_missing, n2_missing;  /* NaN values dropped */
+    double mean1, mean2;            /* means (scaled; NaN when n = 0) */
+    double ss1, ss2;                /* sums of squared deviations from the
+                                       mean (scaled; NaN when n = 0) */
+    int scale;                      /* power-of-two exponent, see above */
+} kap_two_summary;
+
+/*
+ * kap_describe_two - the summary of x[0], x[xstride], ...,
+ * x[(nx-1)*xstride] and of y likewise (see kap_two_summary).
+ *
+ * Method: the corrected two-pass algorithm of kap_describe (compensated
+ * sums; Chan, Golub & LeVeque 1983), the infinity check and the largest
+ * |value| folded into the first pass: two passes over each array (three
+ * when the data need scaling).  NaN values are missing: dropped and
+ * counted.
+ *
+ * Returns KAP_OK; KAP_EINVAL if out is NULL, x (y) is NULL with nx (ny)
+ * > 0, a stride is 0 or a value is infinite (err names the array and the
+ * index).  On error *out has n1 = n2 = 0 and NaN moments.  Thread safe; no
+ * allocation.
+ */
+KAP_EXTERN int kap_describe_two(kap_two_summary *out, const double *x,
+                                size_t xstride, size_t nx, const double *y,
+                                size_t ystride, size_t ny, kap_error *err);
+
 #ifdef __cplusplus
 }
 #endif

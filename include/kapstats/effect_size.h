@@ -56,6 +56,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "descriptive.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -162,6 +163,27 @@ KAP_EXTERN int kap_effect_size_glass_delta(kap_result *out, const double *x,
                                            size_t ny,
                                            const kap_effect_size_options *opt,
                                            kap_error *err);
+
+/*
+ * kap_effect_size_cohens_d_summary, kap_effect_size_hedges_g_summary,
+ * kap_effect_size_glass_delta_summary - the two-sample forms above from a
+ * two-sample summary (kap_two_summary in descriptive.h; kap_describe_two
+ * fills it): the same result, bit for bit, as the array form on the arrays
+ * the summary was made from, without reading them again (the noncentral-t
+ * CI works on the summary).  With kap_ttest_two_summary on the same
+ * summary, a Welch test plus Hedges' g with its CI reads each array
+ * twice in all.  Options, notes and errors as the array forms, plus
+ * KAP_EINVAL for a NULL or invalid summary.
+ */
+KAP_EXTERN int kap_effect_size_cohens_d_summary(
+    kap_result *out, const kap_two_summary *s,
+    const kap_effect_size_options *opt, kap_error *err);
+KAP_EXTERN int kap_effect_size_hedges_g_summary(
+    kap_result *out, const kap_two_summary *s,
+    const kap_effect_size_options *opt, kap_error *err);
+KAP_EXTERN int kap_effect_size_glass_delta_summary(
+    kap_result *out, const kap_two_summary *s,
+    const kap_effect_size_options *opt, kap_error *err);
 
 /*
  * kap_effect_size_paired_d - standardized mean difference of paired data

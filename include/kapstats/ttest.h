@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "descriptive.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +61,21 @@ KAP_EXTERN int kap_ttest_two(kap_result *out, const double *x,
                              size_t xstride, size_t nx, const double *y,
                              size_t ystride, size_t ny,
                              const kap_ttest_options *opt, kap_error *err);
+
+/*
+ * kap_ttest_two_summary - kap_ttest_two from a two-sample summary (see
+ * kap_two_summary in descriptive.h; kap_describe_two fills it): the same
+ * result, bit for bit, as kap_ttest_two on the arrays the summary was made
+ * from, without reading them again.  The summary may also be filled by
+ * hand from group statistics (n, mean, ss = sd^2 (n - 1), scale = 0).
+ * method and the rules for too few values or constant data as
+ * kap_ttest_two.  Returns KAP_OK; KAP_EINVAL (NULL out or summary, an
+ * invalid summary, bad options).  Thread safe; no allocation.
+ */
+KAP_EXTERN int kap_ttest_two_summary(kap_result *out,
+                                     const kap_two_summary *s,
+                                     const kap_ttest_options *opt,
+                                     kap_error *err);
 
 /*
  * kap_ttest_paired - paired t test: the one-sample test on d_i = x_i - y_i

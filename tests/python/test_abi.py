@@ -26,6 +26,7 @@ STRUCTS = {
     "kap_rank_options": _ffi.KapRankOptions,
     "kap_nnt": _ffi.KapNnt,
     "kap_describe_result": _ffi.KapDescribeResult,
+    "kap_two_summary": _ffi.KapTwoSummary,
     "kap_ttest_options": _ffi.KapTtestOptions,
     "kap_effect_size_options": _ffi.KapEffectSizeOptions,
     "kap_compare_options": _ffi.KapCompareOptions,

@@ -24,7 +24,8 @@ from ._errors import (KapstatsError, InvalidArgumentError, InvalidInputError,
 from ._ffi import LIBRARY_PATH, LIBRARY_VERSION, HEADER_VERSION, FOUND_BY
 from ._types import Result, LabeledResult, Table
 from ._means import (describe, Describe, ttest, cohens_d, hedges_g, glass_delta, paired_d,
-                     paired_g, hedges_j)
+                     paired_g, hedges_j, describe_two, TwoSummary, ttest_summary,
+                     cohens_d_summary, hedges_g_summary, glass_delta_summary)
 from ._rank import (mann_whitney, wilcoxon, kruskal, rank_biserial, cliffs_delta,
                     p_superiority)
 from ._binary import (proportion_ci, binom_test, risk_difference, risk_ratio, odds_ratio,
@@ -53,7 +54,7 @@ __all__ = [
     # library
     "LIBRARY_PATH", "LIBRARY_VERSION", "HEADER_VERSION", "FOUND_BY",
     # result types
-    "Result", "LabeledResult", "Table", "Describe", "NntResult", "LinearModel",
+    "Result", "LabeledResult", "Table", "Describe", "TwoSummary", "NntResult", "LinearModel",
     "AncovaResult", "AnovaResult", "MetaResult", "CmhResult", "Endpoint", "Comparison",
     "ArmComparison", "ComparisonRow", "BinaryComparison", "Rate", "EndpointCounts",
     "SubgroupResult", "SubgroupRow", "SubgroupFamily", "Representation", "RepresentationRow",
@@ -61,7 +62,8 @@ __all__ = [
     "ReportDiff",
     # kernels
     "describe", "ttest", "cohens_d", "hedges_g", "glass_delta", "paired_d", "paired_g",
-    "hedges_j", "mann_whitney", "wilcoxon", "kruskal", "rank_biserial", "cliffs_delta",
+    "hedges_j", "describe_two", "ttest_summary", "cohens_d_summary", "hedges_g_summary",
+    "glass_delta_summary", "mann_whitney", "wilcoxon", "kruskal", "rank_biserial", "cliffs_delta",
     "p_superiority", "proportion_ci", "binom_test", "risk_difference", "risk_ratio",
     "odds_ratio", "fisher_exact", "chisq_test", "nnt", "nnt_from_rd", "lm", "lm_compare",
     "ancova", "anova_oneway", "p_adjust", "heterogeneity", "strat_md", "strat_md_summary",

@@ -472,6 +472,17 @@ class KapDescribeResult(ctypes.Structure):
 declare("kap_describe", [ctypes.POINTER(KapDescribeResult), c_double_p, _sz, _sz, _d, _E])
 
 
+class KapTwoSummary(ctypes.Structure):
+    """kap_two_summary (descriptive.h)."""
+    _fields_ = [("n1", _sz), ("n2", _sz), ("n1_missing", _sz), ("n2_missing", _sz),
+                ("mean1", _d), ("mean2", _d), ("ss1", _d), ("ss2", _d),
+                ("scale", ctypes.c_int)]
+
+
+_TS = ctypes.POINTER(KapTwoSummary)
+declare("kap_describe_two", [_TS, c_double_p, _sz, _sz, c_double_p, _sz, _sz, _E])
+
+
 # ttest.h
 class KapTtestOptions(ctypes.Structure):
     """kap_ttest_options (ttest.h)."""
@@ -488,6 +499,7 @@ _TO = ctypes.POINTER(KapTtestOptions)
 declare("kap_ttest_two", [_R, c_double_p, _sz, _sz, c_double_p, _sz, _sz, _TO, _E])
 declare("kap_ttest_paired", [_R, c_double_p, _sz, c_double_p, _sz, _sz, _TO, _E])
 declare("kap_ttest_one", [_R, c_double_p, _sz, _sz, _TO, _E])
+declare("kap_ttest_two_summary", [_R, _TS, _TO, _E])
 
 
 # effect_size.h
@@ -511,6 +523,8 @@ for _n in ("paired_d", "paired_g"):
     declare("kap_effect_size_" + _n, [_R, c_double_p, _sz, c_double_p, _sz, _sz, c_enum,
                                       _EO, _E])
 declare("kap_effect_size_hedges_j", [_d], _d)
+for _n in ("cohens_d", "hedges_g", "glass_delta"):
+    declare("kap_effect_size_%s_summary" % _n, [_R, _TS, _EO, _E])
 
 
 # trial.h: the store (HDF5) and ingestion notes

@@ -46,6 +46,77 @@ def describe(x, conf_level=0.95):
     return Describe.from_c(r)
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
+class TwoSummary(_ReprMixin):
+    """Summary of two independent samples (C: kap_two_summary): n used and
+    NaN dropped per group, means and sums of squared deviations (ss) of
+    the values times 2**-scale (scale is 0 unless the values are extreme,
+    beyond 2**±400).  Made by describe_two(), or from group statistics by
+    TwoSummary.from_stats(); passed to ttest_summary(), cohens_d_summary(),
+    hedges_g_summary() and glass_delta_summary(), which then read no data
+    and give exactly what ttest(), cohens_d()... give on the arrays."""
+    n1: int
+    n2: int
+    n1_missing: int
+    n2_missing: int
+    mean1: float
+    mean2: float
+    ss1: float
+    ss2: float
+    scale: int = 0
+
+    @classmethod
+    def from_c(cls, s):
+        return cls(int(s.n1), int(s.n2), int(s.n1_missing), int(s.n2_missing), s.mean1,
+                   s.mean2, s.ss1, s.ss2, int(s.scale))
+
+    @classmethod
+    def from_stats(cls, n1, mean1, sd1, n2, mean2, sd2):
+        """From published group statistics: ss = sd² (n - 1), scale 0."""
+        return cls(int(n1), int(n2), 0, 0, float(mean1), float(mean2),
+                   float(sd1) ** 2 * (int(n1) - 1), float(sd2) ** 2 * (int(n2) - 1), 0)
+
+    def to_c(self):
+        """The C struct (kap_two_summary)."""
+        return _ffi.KapTwoSummary(self.n1, self.n2, self.n1_missing, self.n2_missing,
+                                  self.mean1, self.mean2, self.ss1, self.ss2, self.scale)
+
+
+def describe_two(x, y):
+    """Summary of two independent samples (C: kap_describe_two): corrected
+    two-pass means and sums of squares, reading each array twice.  NaN
+    values are dropped and counted; infinite values raise ValueError.
+    Compute it once, then use the *_summary functions for as many tests
+    and effect sizes as needed."""
+    a, pa, sa = as_strided(x, "x")
+    b, pb, sb = as_strided(y, "y")
+    s = _ffi.KapTwoSummary()
+    call(lib.kap_describe_two, ctypes.byref(s), pa, sa, len(a), pb, sb, len(b))
+    return TwoSummary.from_c(s)
+
+
+def _summary_arg(summary):
+    if not isinstance(summary, TwoSummary):
+        raise _errors.InvalidArgumentError("summary must be a TwoSummary", -1)
+    return summary.to_c()
+
+
+def ttest_summary(summary, equal_var=False, mu=0.0, conf_level=0.95,
+                  alternative="two-sided"):
+    """Two-sample t test (Welch, or Student with equal_var=True) from a
+    TwoSummary (C: kap_ttest_two_summary): the same result, bit for bit,
+    as ttest(x, y) on the arrays the summary was made from."""
+    o = _ffi.ttest_options_init()
+    o.alternative = enum_value(_ffi.ALTERNATIVES, alternative, "alternative")
+    o.mu = mu
+    o.conf_level = conf_level
+    o.var_equal = 1 if equal_var else 0
+    c = _summary_arg(summary)
+    r = KapResult()
+    call(lib.kap_ttest_two_summary, ctypes.byref(r), ctypes.byref(c), ctypes.byref(o))
+    return Result.from_c(r)
+
+
 def ttest(x, y=None, paired=False, equal_var=False, mu=0.0, conf_level=0.95,
           alternative="two-sided"):
     """t test as R's t.test (C: kap_ttest_one, kap_ttest_two,
@@ -132,6 +203,38 @@ def glass_delta(x, y, mu=0.0, conf_level=0.95, alternative="two-sided", ci_metho
     kap_effect_size_glass_delta)."""
     return _two(lib.kap_effect_size_glass_delta, x, y,
                 _es_options(conf_level, alternative, mu, True, ci_method), y_required=True)
+
+
+def _es_summary(fn, summary, o):
+    c = _summary_arg(summary)
+    r = KapResult()
+    call(fn, ctypes.byref(r), ctypes.byref(c), ctypes.byref(o))
+    return Result.from_c(r)
+
+
+def cohens_d_summary(summary, pooled_sd=True, mu=0.0, conf_level=0.95,
+                     alternative="two-sided", ci_method="ncp"):
+    """cohens_d() from a TwoSummary (C: kap_effect_size_cohens_d_summary):
+    the same result, bit for bit, as cohens_d(x, y) on the arrays."""
+    return _es_summary(lib.kap_effect_size_cohens_d_summary, summary,
+                       _es_options(conf_level, alternative, mu, pooled_sd, ci_method))
+
+
+def hedges_g_summary(summary, pooled_sd=True, mu=0.0, conf_level=0.95,
+                     alternative="two-sided", ci_method="ncp"):
+    """hedges_g() from a TwoSummary (C: kap_effect_size_hedges_g_summary):
+    the same result, bit for bit, as hedges_g(x, y); the noncentral-t CI
+    works on the summary and reads no data."""
+    return _es_summary(lib.kap_effect_size_hedges_g_summary, summary,
+                       _es_options(conf_level, alternative, mu, pooled_sd, ci_method))
+
+
+def glass_delta_summary(summary, mu=0.0, conf_level=0.95, alternative="two-sided",
+                        ci_method="ncp"):
+    """glass_delta() from a TwoSummary (C:
+    kap_effect_size_glass_delta_summary), y being the control group."""
+    return _es_summary(lib.kap_effect_size_glass_delta_summary, summary,
+                       _es_options(conf_level, alternative, mu, True, ci_method))
 
 
 def _paired(fn, before, after, method, mu, conf_level, alternative, ci_method):
