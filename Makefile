@@ -36,7 +36,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 CFLAGS ?= $(OPT)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(HDF5_CFLAGS)
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DKAP_BUILDING_LIBRARY
-LIBS := $(HDF5_LIBS) -lcsv $(GSL_LIBS) $(JSON_LIBS) -lpthread -lm
+LIBS := $(HDF5_LIBS) -lcsv $(GSL_LIBS) $(JSON_LIBS) -ldeflate -lz -lpthread -lm
 LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 

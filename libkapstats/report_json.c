@@ -3,6 +3,7 @@
  * significant digits), rendering dispatch, atomic writing, reading a JSON
  * report back and comparing two reports.
  */
+#include "atomic_file.h"
 #include "report_internal.h"
 
 #include <errno.h>
@@ -10,9 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static int sb_dump_cb(const char *buffer, size_t size, void *data)
@@ -86,43 +85,6 @@ int kap_report_format_parse(kap_report_format *out, const char *name, kap_error 
 
 /* ---- atomic write ---------------------------------------------------------- */
 
-/* A new, empty, uniquely named file "<dir>/.<base>.tmp-XXXXXXXXXXXXXXXX"
- * (O_EXCL, mode 0666 less the umask); the descriptor, or -1 with errno. */
-static int create_temp(const char *path, char **tmp_out)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = path + dirlen;
-    size_t len = strlen(path) + 32;
-    char *tmp = kap_malloc(len);
-    if (!tmp) {
-        errno = ENOMEM;
-        return -1;
-    }
-    for (int attempt = 0; attempt < 100; attempt++) {
-        uint64_t r = 0;
-        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            r = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^
-                ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)&r ^ (uint64_t)attempt;
-        }
-        kap_snprintf(tmp, len, "%.*s.%.200s.tmp-%016llx", (int)dirlen, path, base,
-                     (unsigned long long)r);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            *tmp_out = tmp;
-            return fd;
-        }
-        if (errno != EEXIST)
-            break;
-    }
-    int e = errno;
-    kap_free(tmp);
-    errno = e;
-    return -1;
-}
-
 int kap_report_write(const kap_report *r, kap_report_format fmt, const char *path,
                      kap_error *err)
 {
@@ -135,9 +97,8 @@ int kap_report_write(const kap_report *r, kap_report_format fmt, const char *pat
     int rc = render(&b, r, fmt, err);
     if (rc)
         return rc;
-    char *tmp = NULL;
-    int fd = create_temp(path, &tmp);
-    if (fd < 0) {
+    kap_atomic_file af;
+    if (kap_atomic_open(&af, path) < 0) {
         int e = errno;
         kap_sb_free(&b);
         if (e == ENOMEM)
@@ -149,7 +110,7 @@ int kap_report_write(const kap_report *r, kap_report_format fmt, const char *pat
     int e = 0;
     size_t done = 0;
     while (done < b.len) {
-        ssize_t w = write(fd, b.p + done, b.len - done);
+        ssize_t w = write(af.fd, b.p + done, b.len - done);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -159,42 +120,21 @@ int kap_report_write(const kap_report *r, kap_report_format fmt, const char *pat
         }
         done += (size_t)w;
     }
-    if (!what && fsync(fd) < 0) {
-        what = "cannot sync";
-        e = errno;
-    }
-    if (close(fd) < 0 && !what) {
-        what = "cannot close";
-        e = errno;
-    }
-    if (!what && rename(tmp, path) < 0) {
-        what = "cannot rename the temporary file over";
-        e = errno;
-    }
-    if (what) {
-        unlink(tmp);
-        rc = kap_err(err, KAP_EIO, "%s %s: %s", what, path, strerror(e));
-    } else {
-        /* make the rename durable; failure here loses nothing written */
-        char *dir = kap_strdup(path);
-        if (dir) {
-            char *s = strrchr(dir, '/');
-            const char *d = ".";
-            if (s) {
-                s[s == dir ? 1 : 0] = '\0';
-                d = dir;
-            }
-            int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (dfd >= 0) {
-                (void)fsync(dfd);
-                close(dfd);
-            }
-            kap_free(dir);
-        }
-    }
-    kap_free(tmp);
     kap_sb_free(&b);
-    return rc;
+    if (what) {
+        kap_atomic_abort(&af);
+        return kap_err(err, KAP_EIO, "%s %s: %s", what, path, strerror(e));
+    }
+    int step;
+    /* a failed directory sync loses nothing written: not an error here */
+    if (kap_atomic_commit(&af, path, &step) < 0 && step != KAP_ATOMIC_DIRSYNC) {
+        e = errno;
+        what = step == KAP_ATOMIC_FSYNC ? "cannot sync"
+               : step == KAP_ATOMIC_CLOSE ? "cannot close"
+                                          : "cannot rename the temporary file over";
+        return kap_err(err, KAP_EIO, "%s %s: %s", what, path, strerror(e));
+    }
+    return KAP_OK;
 }
 
 /* ---- reading ---------------------------------------------------------------- */

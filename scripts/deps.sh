@@ -3,7 +3,7 @@
 # need, only those that are missing.  Run as root (or with sudo available).
 set -eu
 PKGS="make gcc libc6-dev pkg-config binutils libgsl-dev libcsv-dev libhdf5-dev \
-libcunit1-dev hdf5-tools libjansson-dev python3 python3-numpy python3-pytest \
+libcunit1-dev libdeflate-dev zlib1g-dev hdf5-tools libjansson-dev python3 python3-numpy python3-pytest \
 python3-scipy python3-h5py python3-pandas python3-statsmodels python3-pip \
 python3-setuptools python3-venv python3-jsonschema librsvg2-bin \
 libxml2-utils valgrind clang libclang-rt-14-dev"

@@ -50,6 +50,11 @@ KAP_EXTERN int kap_trial_open(kap_trial **out, const char *path,
  * left byte for byte.  The same trial gives the same bytes.  The store
  * records kap_version() as its writer version (not trial's).  A mapping
  * text of NULL is stored (and read back) as "".
+ * Chunks are compressed on worker threads started and joined within the
+ * call (online CPUs, at most 4; the environment variable KAPSTATS_THREADS
+ * overrides, 1 = none); the bytes do not depend on the thread count
+ * (docs/hdf5-layout.md, "Compression").  kap_trial_open decodes chunks
+ * the same way.
  * Errors: KAP_EINVAL (NULL argument, path without a file name, or a trial
  * breaking the store's content rules: the message names the object),
  * KAP_EIO (cannot create, write, sync or rename; the message names path),
