@@ -78,7 +78,7 @@ TOKENIZE=$BUILD/bench/csv_tokenize
 cc -std=c11 -O2 -Wall -Wextra -o "$TOKENIZE" bench/csv_tokenize.c -lcsv || exit 1
 LIBS="$(pkg-config --libs hdf5 2>/dev/null ||
     echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5) -lcsv
-    $(pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm) -ljansson -lpthread -lm"
+    $(pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm) -ljansson -ldeflate -lz -lpthread -lm"
 
 # The kernels target: Hedges' g + noncentral-t CI and Welch on 2 x 10^6
 # doubles, against one plain pass (bench/kernels.c, the library's -O2).
