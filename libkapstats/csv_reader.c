@@ -47,6 +47,8 @@ typedef struct reader {
     unsigned long line;         /* physical line being fed, 1-based */
     int prev_cr;                /* last byte fed was CR */
     int at_start;               /* nothing fed yet (BOM check) */
+    int bol;                    /* libcsv is between rows (ROW_NOT_BEGUN) */
+    int fast;                   /* split plain lines here (fast_line) */
     int fini_mode;
     /* the fields being collected: the current row's, from field row0 on
      * (row0 = 0 unless rows accumulate for another thread) */
@@ -304,6 +306,47 @@ static void on_row(int c, void *data)
     r->cur.blen = 0;
 }
 
+/* Whether lines without quotes are split here rather than by libcsv:
+ * off only for tests that compare the two (kap_csv_set_libcsv_only). */
+static int libcsv_only;
+
+void kap_csv_set_libcsv_only(int on) { libcsv_only = on; }
+
+/* A line s[0..n) (its line break not included) that starts a row and
+ * holds no quote, tokenised as libcsv in strict mode would: split at the
+ * commas, each field without its leading and trailing blanks (libcsv's
+ * default space test: space and tab), the fields then the row handed to
+ * on_field / on_row; a line of blanks alone is no row (libcsv skips it).
+ * It skips libcsv's byte-by-byte state machine and its copy of each
+ * field.  Returns 0 when it did the line, -1 (nothing done) when the line
+ * holds a quote and is libcsv's. */
+static int fast_line(reader *r, const char *s, size_t n)
+{
+    if (memchr(s, '"', n))
+        return -1;
+    size_t a = 0;
+    while (a < n && is_blank(s[a]))
+        a++;
+    if (a == n)
+        return 0;
+    for (;;) {
+        const char *c = memchr(s + a, ',', n - a);
+        size_t b = c ? (size_t)(c - s) : n, e = b;
+        while (a < e && is_blank(s[a]))
+            a++;
+        while (e > a && is_blank(s[e - 1]))
+            e--;
+        on_field((void *)(s + a), e - a, r);
+        if (r->rc)
+            return 0;
+        if (!c)
+            break;
+        a = b + 1;
+    }
+    on_row(s[n], r);
+    return 0;
+}
+
 /* Feed data[0..len) to libcsv, one line-terminated segment at a time. */
 static int feed(reader *r, const unsigned char *data, size_t len)
 {
@@ -328,9 +371,26 @@ static int feed(reader *r, const unsigned char *data, size_t len)
                 j++;
         }
         size_t end = j < len ? j + 1 : len;
+        /* a whole line at a row start: libcsv is between rows before it
+         * and after it */
+        if (r->bol && r->fast && j < len &&
+            fast_line(r, (const char *)data + i, j - i) == 0) {
+            if (r->rc)
+                return r->rc;
+            if (!(data[j] == '\n' && r->prev_cr))
+                r->line++;
+            r->prev_cr = data[j] == '\r';
+            i = end;
+            continue;
+        }
+        size_t rows0 = r->rows;
         size_t got = csv_parse(&r->p, data + i, end - i, on_field, on_row, r);
         if (r->rc)
             return r->rc;
+        /* libcsv ends a row only at a line break, and the segment's only
+         * one is its last byte: a row ended there leaves libcsv between
+         * rows.  Otherwise, not knowing, assume a row is open. */
+        r->bol = j < len && r->rows != rows0;
         if (got != end - i) {
             int e = csv_error(&r->p);
             if (e == CSV_ENOMEM)
@@ -414,6 +474,8 @@ static int reader_init(reader *r, const char *name, kap_csv_row_fn fn,
     r->err = err;
     r->line = 1;
     r->at_start = 1;
+    r->bol = 1;
+    r->fast = !libcsv_only;
     r->fn = fn;
     r->ctx = ctx;
     kap_sha256_init(&r->sha);

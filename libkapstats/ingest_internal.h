@@ -97,6 +97,10 @@ KAP_INTERNAL int kap_csv_read_memory(const char *name, const void *data,
                                      size_t len, kap_csv_row_fn fn,
                                      void *ctx, size_t *n_rows,
                                      char sha256[65], kap_error *err);
+/* Tests only: non-zero makes the readers set up afterwards leave every
+ * line to libcsv (no fast path for lines without quotes), to compare the
+ * two.  Not thread-safe: set it before reading, from one thread. */
+KAP_INTERNAL void kap_csv_set_libcsv_only(int on);
 
 /* Copy of s[0..len) for a message: at most ~60 bytes (cut on a UTF-8
  * boundary, "..." appended), control characters shown as \n, \r, \t or

@@ -1283,6 +1283,229 @@ static void test_field_too_long(void)
     free(csv);
 }
 
+/* ---- libcsv and the reader's own split of plain lines --------------------
+ * Lines without quotes are split by the reader itself (fast_line in
+ * csv_reader.c), the others by libcsv.  The reader with every line left to
+ * libcsv (kap_csv_set_libcsv_only) is the reference: on random files, the
+ * rows, fields, lengths, line numbers, the error (code, line, column,
+ * message), row count and SHA-256 must be the same. */
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+} dump;
+
+static void dump_add(dump *d, const void *p, size_t n)
+{
+    if (d->n + n + 1 > d->cap) {
+        d->cap = (d->n + n + 1) * 2;
+        d->s = realloc(d->s, d->cap);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d->s);
+    }
+    memcpy(d->s + d->n, p, n);
+    d->n += n;
+    d->s[d->n] = '\0';
+}
+
+static int dump_row(void *ctx, const kap_csv_row *row, kap_error *err)
+{
+    (void)err;
+    dump *d = ctx;
+    char tmp[96];
+    int k = snprintf(tmp, sizeof tmp, "row %zu n %zu end %lu:", row->index,
+                     row->n, row->end_line);
+    dump_add(d, tmp, (size_t)k);
+    for (size_t i = 0; i < row->n; i++) {
+        k = snprintf(tmp, sizeof tmp, " [%zu@%lu]", row->len[i],
+                     row->line[i]);
+        dump_add(d, tmp, (size_t)k);
+        CU_ASSERT_EQUAL(strlen(row->field[i]) <= row->len[i], 1);
+        dump_add(d, row->field[i], row->len[i]);
+    }
+    dump_add(d, "\n", 1);
+    return 0;
+}
+
+typedef struct {
+    int rc;
+    kap_error e;
+    size_t rows;
+    char sha[65];
+    dump d;
+} read_result;
+
+static void read_as(read_result *out, const char *csv, size_t len,
+                    const char *path, int libcsv_only)
+{
+    memset(out, 0, sizeof *out);
+    kap_csv_set_libcsv_only(libcsv_only);
+    if (path)
+        out->rc = kap_csv_read_file(path, dump_row, &out->d, &out->rows,
+                                    out->sha, &out->e);
+    else
+        out->rc = kap_csv_read_memory("t.csv", csv, len, dump_row, &out->d,
+                                      &out->rows, out->sha, &out->e);
+    kap_csv_set_libcsv_only(0);
+}
+
+/* Reads csv[0..len) both ways; 1 when they agree. */
+static int same_both_ways(const char *csv, size_t len, const char *path)
+{
+    read_result a, b;
+    read_as(&a, csv, len, path, 1);
+    read_as(&b, csv, len, path, 0);
+    int same = a.rc == b.rc && a.d.n == b.d.n &&
+               (a.d.n == 0 || memcmp(a.d.s, b.d.s, a.d.n) == 0);
+    if (same && a.rc == KAP_OK)
+        same = a.rows == b.rows && strcmp(a.sha, b.sha) == 0;
+    if (same && a.rc != KAP_OK)
+        same = a.e.code == b.e.code && a.e.line == b.e.line &&
+               a.e.column == b.e.column &&
+               strcmp(a.e.message, b.e.message) == 0 &&
+               strcmp(a.e.file, b.e.file) == 0;
+    if (!same)
+        fprintf(stderr, "libcsv: rc %d %lu:%lu %s\nfast:   rc %d %lu:%lu %s\n",
+                a.rc, a.e.line, a.e.column, a.rc ? a.e.message : "",
+                b.rc, b.e.line, b.e.column, b.rc ? b.e.message : "");
+    free(a.d.s);
+    free(b.d.s);
+    return same;
+}
+
+static unsigned long long rnd_state;
+
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* A random CSV of about `rows` rows and `cols` columns: mostly valid rows
+ * (plain and quoted fields, blanks around values, CRLF / LF / CR, blank
+ * lines, multi-line quoted fields), with rare defects (stray quotes,
+ * ragged rows, NUL, invalid UTF-8) when `defects`. */
+static size_t random_csv(dump *d, int rows, int cols, int defects)
+{
+    static const char *const atoms[] = {
+        "a", "B7", "1.5", "-3", "", " ", "\t", "x y", "\xc3\xa9", "NA",
+        "P000123", "2024-01-02"};
+    static const char *const eols[] = {"\n", "\r\n", "\r"};
+    d->n = 0;
+    if (rnd(8) == 0)
+        dump_add(d, "\xef\xbb\xbf", 3);
+    const char *eol = eols[rnd(3)];
+    for (int r = 0; r <= rows; r++) {
+        int nf = cols;
+        if (defects && rnd(200) == 0)
+            nf += rnd(2) ? 1 : -1;
+        for (int f = 0; f < nf; f++) {
+            if (f)
+                dump_add(d, ",", 1);
+            unsigned k = rnd(40);
+            if (k < 4) {
+                if (k == 0)
+                    dump_add(d, " ", 1);
+                dump_add(d, "\"", 1);
+                const char *a = atoms[rnd(12)];
+                dump_add(d, a, strlen(a));
+                static const char *const inq[] = {",", "\"\"", "\n", "\r\n",
+                                                  "z"};
+                const char *q = inq[rnd(5)];
+                dump_add(d, q, strlen(q));
+                dump_add(d, "\"", 1);
+                if (k == 1)
+                    dump_add(d, " ", 1);
+            } else if (defects && k == 4 && rnd(40) == 0) {
+                static const char *const bad[] = {"a\"b", "\xff", "q\0r",
+                                                  "\"open", "\"x\"y"};
+                unsigned b = rnd(5);
+                dump_add(d, bad[b], b == 2 ? 3 : strlen(bad[b]));
+            } else {
+                if (rnd(6) == 0)
+                    dump_add(d, " ", 1);
+                const char *a = atoms[rnd(12)];
+                dump_add(d, a, strlen(a));
+                if (rnd(6) == 0)
+                    dump_add(d, "\t ", 1 + rnd(2));
+            }
+        }
+        if (rnd(30) == 0)
+            eol = eols[rnd(3)];
+        dump_add(d, eol, strlen(eol));
+        if (rnd(25) == 0) {
+            const char *blank = rnd(2) ? " \t" : "";
+            dump_add(d, blank, strlen(blank));
+            dump_add(d, eol, strlen(eol));
+        }
+    }
+    if (rnd(4) == 0 && d->n > 2)
+        d->n -= 1 + rnd(2);     /* no line end at the end, or half a CRLF */
+    return d->n;
+}
+
+static void test_fast_lines_as_libcsv(void)
+{
+    dump d = {0};
+    char path[256];
+    snprintf(path, sizeof path, "%s/fast.csv", tmpdir);
+    int bad = 0;
+    rnd_state = 20261130;
+    for (int it = 0; it < 3000 && bad < 5; it++) {
+        int big = it % 100 == 0;        /* crosses 64 KiB chunks */
+        size_t len = random_csv(&d, big ? 6000 : 1 + (int)rnd(30),
+                                1 + (int)rnd(6), it % 3 == 0);
+        if (!same_both_ways(d.s, len, NULL)) {
+            fprintf(stderr, "memory, iteration %d differs\n", it);
+            bad++;
+        }
+        if (big || it % 50 == 1) {
+            FILE *f = fopen(path, "wb");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+            CU_ASSERT_EQUAL(fwrite(d.s, 1, len, f), len);
+            fclose(f);
+            if (!same_both_ways(NULL, 0, path)) {
+                fprintf(stderr, "file, iteration %d differs\n", it);
+                bad++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* edge cases, each compared both ways */
+    static const char *const cases[] = {
+        "a,b\n", "a,b", " a , b \n 1 ,\t2\t\n", "a,b\n\n  \n\t\n1,2\n",
+        "a,b\r\n1,2\r\n", "a,b\r1,2\r", "a,b\n,\n", "a,b\n , \n",
+        "a,b\n1,2,3\n", "a,b\n1\n", "a,b\n1,\"x\ny\"\n2,3\n",
+        "a,b\n1,x\"y\n", "a,b\n1,\"x\"y\n", "a,b\n1,\"open\n2,3\n",
+        "\xef\xbb\xbf" "a,b\n1,2\n", "a,b\n1,\xc3\n", "a,b\n1,\xc3\xa9\n",
+        "\n\na,b\n1,2\n", "a,b\n\"1\",2\n3,4\n", "a,,b\n,,\n", "\n",
+        "   \n", "", "a,b\n1,2\r\n\r\n3,4\n"};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        if (!same_both_ways(cases[c], strlen(cases[c]), NULL)) {
+            fprintf(stderr, "case %zu differs\n", c);
+            CU_FAIL("fast path differs from libcsv");
+        }
+    /* a field of the maximum length with blanks around it (blanks are not
+     * counted), then one byte over */
+    for (int over = 0; over < 2; over++) {
+        size_t n = KAP_CSV_MAX_FIELD + (size_t)over;
+        char *big = malloc(n + 32);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+        int h = sprintf(big, "a,b\n1, \t");
+        memset(big + h, 'x', n);
+        strcpy(big + h + n, " \t\n2,3\n");
+        read_result r;
+        read_as(&r, big, strlen(big), NULL, 0);
+        CU_ASSERT_EQUAL(r.rc, over ? KAP_EINPUT : KAP_OK);
+        free(r.d.s);
+        CU_ASSERT(same_both_ways(big, strlen(big), NULL));
+        free(big);
+    }
+    /* a NUL byte in a plain field */
+    static const char nul[] = "a,b\n1,x\0y\n";
+    CU_ASSERT(same_both_ways(nul, sizeof nul - 1, NULL));
+    free(d.s);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/kap_test_ingest_XXXXXX";
@@ -1322,6 +1545,7 @@ int main(void)
         {"parse instrument range", test_parse_instrument_range},
         {"field too long", test_field_too_long},
         {"threaded file reading", test_threaded_file_reading},
+        {"plain lines split as libcsv does", test_fast_lines_as_libcsv},
         CU_TEST_INFO_NULL};
     int rc = kt_main("ingest", tests);
     char cmd[128];
