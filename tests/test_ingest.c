@@ -15,6 +15,7 @@
 #include "ingest_internal.h"
 #include "sha256_internal.h"
 
+#include <dirent.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1500,6 +1501,29 @@ static void test_fast_lines_as_libcsv(void)
         CU_ASSERT(same_both_ways(big, strlen(big), NULL));
         free(big);
     }
+    /* the fixtures and the ingestion fuzzers' seed corpora, as files */
+    static const char *const dirs[] = {"data/ingest", "fuzz/corpus/ingest_wide",
+                                       "fuzz/corpus/ingest_long"};
+    int files = 0;
+    for (size_t k = 0; k < sizeof dirs / sizeof *dirs; k++) {
+        char dir[512];
+        DIR *dp = opendir(kt_path(dir, sizeof dir, dirs[k]));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+        struct dirent *de;
+        while ((de = readdir(dp)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char file[1024];
+            snprintf(file, sizeof file, "%s/%s", dir, de->d_name);
+            files++;
+            if (!same_both_ways(NULL, 0, file)) {
+                fprintf(stderr, "%s differs\n", file);
+                CU_FAIL("fast path differs from libcsv");
+            }
+        }
+        closedir(dp);
+    }
+    CU_ASSERT(files >= 6);
     /* a NUL byte in a plain field */
     static const char nul[] = "a,b\n1,x\0y\n";
     CU_ASSERT(same_both_ways(nul, sizeof nul - 1, NULL));
