@@ -19,7 +19,7 @@
 
 #include <libdeflate.h>
 
-#include "chunk_writer.h"   /* kap_fletcher32, KAP_CHUNKW_MAX_THREADS */
+#include "chunk_writer.h"   /* kap_fletcher32, KAP_MAX_THREADS */
 
 enum { SLOT_FREE, SLOT_READY, SLOT_BUSY };
 
@@ -195,7 +195,7 @@ static void *worker(void *arg)
 int kap_chunkr_new(kap_chunkr **out, int threads)
 {
     *out = NULL;
-    if (threads < 1 || threads > KAP_CHUNKW_MAX_THREADS)
+    if (threads < 1 || threads > KAP_MAX_THREADS)
         return KAP_EINVAL;
     kap_chunkr *r = kap_calloc(1, sizeof *r);
     if (!r)

@@ -317,24 +317,6 @@ static void *worker(void *arg)
 
 /* ---- setup ------------------------------------------------------------- */
 
-int kap_chunkw_default_threads(void)
-{
-    const char *e = getenv("KAPSTATS_THREADS");
-    if (e && *e) {
-        char *end;
-        errno = 0;
-        long v = strtol(e, &end, 10);
-        if (!errno && *end == '\0' && v >= 1 && v <= KAP_CHUNKW_MAX_THREADS)
-            return (int)v;
-    }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    if (n > KAP_CHUNKW_MAX_DEFAULT_THREADS)
-        n = KAP_CHUNKW_MAX_DEFAULT_THREADS;
-    return (int)n;
-}
-
 /* zlib's allocations through the library's wrappers (always made on the
  * calling thread: deflateInit2 allocates, deflateReset and deflate do
  * not). */
@@ -389,7 +371,7 @@ static void thr_fini(thr *t)
 int kap_chunkw_new(kap_chunkw **out, int threads, int codec, int level)
 {
     *out = NULL;
-    if (threads < 1 || threads > KAP_CHUNKW_MAX_THREADS ||
+    if (threads < 1 || threads > KAP_MAX_THREADS ||
         (codec != KAP_CODEC_ZLIB && codec != KAP_CODEC_LIBDEFLATE) ||
         level < 1 || level > (codec == KAP_CODEC_ZLIB ? 9 : 12))
         return KAP_EINVAL;

@@ -29,16 +29,7 @@
 #define KAP_CODEC_ZLIB 1        /* zlib's deflate: HDF5's own bytes */
 #define KAP_CODEC_LIBDEFLATE 2  /* libdeflate: same format, faster */
 
-/* Threads when none is asked for: online CPUs, at most this many. */
-#define KAP_CHUNKW_MAX_DEFAULT_THREADS 4
-#define KAP_CHUNKW_MAX_THREADS 64
-
 typedef struct kap_chunkw kap_chunkw;
-
-/* The default thread count: KAPSTATS_THREADS if set to 1..64 in the
- * environment, else the online CPUs capped at
- * KAP_CHUNKW_MAX_DEFAULT_THREADS. */
-KAP_INTERNAL int kap_chunkw_default_threads(void);
 
 /* A pipeline with `threads` threads in all (the calling thread counts as
  * one; 1 = no worker thread), deflating with codec at level (zlib 1..9,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -293,4 +294,24 @@ __attribute__((constructor)) static void kap_gsl_guard(void)
     gsl_error_handler_t *prev = gsl_set_error_handler_off();
     if (prev != NULL)
         gsl_set_error_handler(prev);
+}
+
+/* ---- threads the library starts ------------------------------------ */
+
+int kap_default_threads(void)
+{
+    const char *e = getenv("KAPSTATS_THREADS");
+    if (e && *e) {
+        char *end;
+        errno = 0;
+        long v = strtol(e, &end, 10);
+        if (!errno && *end == '\0' && v >= 1 && v <= KAP_MAX_THREADS)
+            return (int)v;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > KAP_MAX_DEFAULT_THREADS)
+        n = KAP_MAX_DEFAULT_THREADS;
+    return (int)n;
 }

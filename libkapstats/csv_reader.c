@@ -540,6 +540,8 @@ int kap_csv_read_memory(const char *name, const void *data, size_t len,
  * it was delivered.  When the callback fails, the worker is told to stop
  * and joined (and joins io_main).  A thread that cannot be started is
  * done without: its work then runs on the thread that would start it.
+ * With KAPSTATS_THREADS=1 (kap_default_threads() == 1) no thread is
+ * started and the file is read on the calling thread.
  *
  * All the memory the threads share is allocated by the calling thread,
  * except the batches' growth and libcsv's buffer (worker).  The
@@ -909,7 +911,9 @@ int kap_csv_read_file_peek(const char *path, kap_csv_row_fn fn,
     }
     int rc = STOPPED;
 #ifndef KAP_FAULT_INJECTION
-    rc = read_threaded(f, path, chunk, fn, peek, ctx, n_rows, sha256, err);
+    if (kap_default_threads() > 1)
+        rc = read_threaded(f, path, chunk, fn, peek, ctx, n_rows, sha256,
+                           err);
 #endif
     if (rc == STOPPED) {
         reader r;

@@ -68,4 +68,13 @@ KAP_INTERNAL int kap_vsnprintf(char *buf, size_t n, const char *fmt,
 /* Every field NaN, sizes 0, method/note as given. */
 KAP_INTERNAL void kap_result_init(kap_result *r, const char *method);
 
+/* Threads the library starts itself (store chunk filters, CSV reading,
+ * report sections): the default count in all, the calling thread
+ * included.  KAPSTATS_THREADS if set to 1..KAP_MAX_THREADS in the
+ * environment, else the online CPUs capped at KAP_MAX_DEFAULT_THREADS.
+ * 1 = start no thread. */
+#define KAP_MAX_DEFAULT_THREADS 4
+#define KAP_MAX_THREADS 64
+KAP_INTERNAL int kap_default_threads(void);
+
 #endif

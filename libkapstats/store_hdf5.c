@@ -843,7 +843,7 @@ static int w_chunks(wctx *w, hid_t ds, const char *obj, const void *buf,
 {
     if (!w->cw) {
         int threads = w->opt->threads > 0 ? w->opt->threads
-                                          : kap_chunkw_default_threads();
+                                          : kap_default_threads();
         int rc = kap_chunkw_new(&w->cw, threads, w->opt->codec,
                                 w->opt->level);
         if (rc == KAP_ENOMEM)
@@ -1704,7 +1704,7 @@ static int r_chunks(rctx *r, hid_t ds, hid_t ftype, hid_t mtype, int rank,
     size_t chunk_bytes = (size_t)cd[0] * row;
     size_t bytes = (size_t)dims[0] * row;
     if (!r->cr) {
-        int e = kap_chunkr_new(&r->cr, kap_chunkw_default_threads());
+        int e = kap_chunkr_new(&r->cr, kap_default_threads());
         if (e) {
             rc = e == KAP_ENOMEM ? KAP_ENOMEM : KAP_CHUNKR_FALLBACK;
             goto done;

@@ -15,7 +15,7 @@ typedef struct kap_store_write_options {
     int direct;
     int codec;      /* KAP_CODEC_ZLIB or KAP_CODEC_LIBDEFLATE */
     int level;      /* zlib 1..9, libdeflate 1..12 */
-    int threads;    /* 0: kap_chunkw_default_threads() */
+    int threads;    /* 0: kap_default_threads() */
 } kap_store_write_options;
 
 /* What kap_trial_write uses (docs/hdf5-layout.md, "Compression"). */

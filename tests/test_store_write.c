@@ -455,7 +455,7 @@ static void test_pipeline_bad_settings(void)
     CU_ASSERT_EQUAL(kap_chunkw_new(&w, 1, KAP_CODEC_ZLIB, 10), KAP_EINVAL);
     CU_ASSERT_EQUAL(kap_chunkw_new(&w, 1, KAP_CODEC_LIBDEFLATE, 13), KAP_EINVAL);
     CU_ASSERT_EQUAL(kap_chunkw_new(&w, 1, 99, 6), KAP_EINVAL);
-    CU_ASSERT_EQUAL(kap_chunkw_new(&w, KAP_CHUNKW_MAX_THREADS + 1,
+    CU_ASSERT_EQUAL(kap_chunkw_new(&w, KAP_MAX_THREADS + 1,
                                    KAP_CODEC_ZLIB, 6), KAP_EINVAL);
     kap_chunkw_free(NULL);
     /* HDF5's own filters only know zlib */
@@ -511,18 +511,18 @@ static void test_default_threads(void)
     char *saved = old ? strdup(old) : NULL;
     unsetenv("KAPSTATS_THREADS");
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int def = kap_chunkw_default_threads();
-    CU_ASSERT(def >= 1 && def <= KAP_CHUNKW_MAX_DEFAULT_THREADS);
-    CU_ASSERT(cpus < 1 || def == (cpus < KAP_CHUNKW_MAX_DEFAULT_THREADS
-                                      ? (int)cpus : KAP_CHUNKW_MAX_DEFAULT_THREADS));
+    int def = kap_default_threads();
+    CU_ASSERT(def >= 1 && def <= KAP_MAX_DEFAULT_THREADS);
+    CU_ASSERT(cpus < 1 || def == (cpus < KAP_MAX_DEFAULT_THREADS
+                                      ? (int)cpus : KAP_MAX_DEFAULT_THREADS));
     setenv("KAPSTATS_THREADS", "1", 1);
-    CU_ASSERT_EQUAL(kap_chunkw_default_threads(), 1);
+    CU_ASSERT_EQUAL(kap_default_threads(), 1);
     setenv("KAPSTATS_THREADS", "7", 1);
-    CU_ASSERT_EQUAL(kap_chunkw_default_threads(), 7);
+    CU_ASSERT_EQUAL(kap_default_threads(), 7);
     const char *bad[] = {"0", "-2", "abc", "3x", "65", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         setenv("KAPSTATS_THREADS", bad[i], 1);
-        CU_ASSERT_EQUAL(kap_chunkw_default_threads(), def);
+        CU_ASSERT_EQUAL(kap_default_threads(), def);
     }
     if (saved) {
         setenv("KAPSTATS_THREADS", saved, 1);
