@@ -509,12 +509,24 @@ int kap_binary_odds_ratio(kap_result *out, size_t e1, size_t n1, size_t e2,
  * n = non-events, k = n1.  Work in theta = log psi. */
 typedef struct {
     double *logdc;   /* log choose(m, s) + log choose(n, k - s) */
-    double *w;       /* normalised probabilities at the current theta */
+    double *w;       /* normalised probabilities at the current theta;
+                      * only w[a..b) is written: every other one is 0 */
     size_t len;
+    size_t a, b;     /* window of the terms that do not underflow */
     double lo;       /* support value of index 0 */
 } nhyper;
 
-/* Normalised probabilities at theta into h->w. */
+/* exp(x) is exactly 0 in double for x below -745.14 (half the smallest
+ * subnormal); below this bound any faithful exp returns 0, so those terms
+ * are not evaluated.  On large tables most of the support is there, and
+ * exp's underflow path (errno, scaling) dominated the cost. */
+#define NH_EXP_ZERO (-750.0)
+
+/* Normalised probabilities at theta into h->w[h->a .. h->b).  The values
+ * are those of exp(v - max) / sum in index order over the whole support:
+ * the skipped terms are exactly +0, adding +0 to a sum changes nothing,
+ * and 0 / s is 0, so the window gives the same bits with fewer exp calls
+ * and loops over the window only. */
 static void nh_eval(nhyper *h, double theta)
 {
     double mx = -INFINITY;
@@ -524,26 +536,36 @@ static void nh_eval(nhyper *h, double theta)
         if (v > mx)
             mx = v;
     }
+    size_t a = 0, b = h->len;
+    while (a < b && h->w[a] - mx < NH_EXP_ZERO)
+        a++;
+    while (b > a && h->w[b - 1] - mx < NH_EXP_ZERO)
+        b--;
+    h->a = a;
+    h->b = b;
     double s = 0;
-    for (size_t i = 0; i < h->len; i++) {
-        h->w[i] = exp(h->w[i] - mx);
+    for (size_t i = a; i < b; i++) {
+        double d = h->w[i] - mx;
+        h->w[i] = d < NH_EXP_ZERO ? 0.0 : exp(d);
         s += h->w[i];
     }
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = a; i < b; i++)
         h->w[i] /= s;
 }
 
 /* Quantity solved for: 0 = mean, 1 = P(X >= x), 2 = P(X <= x); value and
- * derivative with respect to theta. */
+ * derivative with respect to theta.  Sums run over the window of nh_eval:
+ * outside it every term is +0 or -0 and the sums start at +0, so they
+ * would not change a bit. */
 static void nh_quantity(nhyper *h, double theta, int what, double x, double *val,
                         double *deriv)
 {
     nh_eval(h, theta);
     double mean = 0;
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = h->a; i < h->b; i++)
         mean += (h->lo + (double)i) * h->w[i];
     double v = 0, dv = 0;
-    for (size_t i = 0; i < h->len; i++) {
+    for (size_t i = h->a; i < h->b; i++) {
         double s = h->lo + (double)i, dev = s - mean;
         if (what == 0) {
             dv += dev * dev * h->w[i];
@@ -652,16 +674,17 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
     size_t xi = e1 - lo;
     /* p-value at psi = 1 */
     nh_eval(&h, 0.0);
+    /* terms outside the window [h.a, h.b) are +0 and add nothing */
     double pv = 0;
     if (alternative == KAP_LESS) {
-        for (size_t i = 0; i <= xi; i++)
+        for (size_t i = h.a; i <= xi && i < h.b; i++)
             pv += h.w[i];
     } else if (alternative == KAP_GREATER) {
-        for (size_t i = xi; i < h.len; i++)
+        for (size_t i = xi > h.a ? xi : h.a; i < h.b; i++)
             pv += h.w[i];
     } else {
-        double dx = h.w[xi] * (1 + 1e-7);
-        for (size_t i = 0; i < h.len; i++)
+        double dx = (xi >= h.a && xi < h.b ? h.w[xi] : 0.0) * (1 + 1e-7);
+        for (size_t i = h.a; i < h.b; i++)
             if (h.w[i] <= dx)
                 pv += h.w[i];
     }
