@@ -544,21 +544,17 @@ done:
     return rc;
 }
 
+/* One arm's across-level tests.  x, g and gi are the caller's n-sized
+ * workspaces, shared by both arms. */
 static int within_arm(kap_subgroup_within *w, const double *y,
                       const int32_t *arm01, const int32_t *lev, size_t n,
-                      size_t L, int32_t which, double conf, kap_error *err)
+                      size_t L, int32_t which, double conf, double *x,
+                      int32_t *g, int *gi, kap_error *err)
 {
     nan_result(&w->anova_f, "One-way analysis of means", NULL);
     nan_result(&w->welch_f, "One-way analysis of means (not assuming equal variances)", NULL);
     nan_result(&w->kruskal, "Kruskal-Wallis rank sum test", NULL);
-    double *x = kap_malloc_array(n ? n : 1, sizeof *x);
-    int32_t *g = kap_malloc_array(n ? n : 1, sizeof *g);
-    int *gi = kap_malloc_array(n ? n : 1, sizeof *gi);
     int rc = KAP_OK;
-    if (!x || !g || !gi) {
-        rc = kap_err(err, KAP_ENOMEM, "out of memory");
-        goto done;
-    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (arm01[i] == which && lev[i] >= 0 && !isnan(y[i])) {
@@ -589,9 +585,6 @@ static int within_arm(kap_subgroup_within *w, const double *y,
         nan_result(&w->kruskal, "Kruskal-Wallis rank sum test",
                    "fewer than two levels (or two values) with values");
 done:
-    kap_free(x);
-    kap_free(g);
-    kap_free(gi);
     return rc;
 }
 
@@ -841,10 +834,19 @@ int kap_subgroup_run(kap_subgroup **out, const kap_trial *t,
         nan_result(&it->q_logor, "Cochran's Q of per-level log odds ratios", "continuous endpoint");
         nan_result(&it->breslow_day, "Breslow-Day", "continuous endpoint");
         nan_result(&it->breslow_day_tarone, "Breslow-Day-Tarone", "continuous endpoint");
-        for (int a = 0; a < 2; a++)
-            if ((rc = within_arm(&sg->within[a], y, arm01, lev, n, L, a == 0 ? 1 : 0,
-                                 opts->conf_level, err)) != KAP_OK)
-                goto fail;
+        double *wx = kap_malloc_array(n ? n : 1, sizeof *wx);
+        int32_t *wg = kap_malloc_array(n ? n : 1, sizeof *wg);
+        int *wgi = kap_malloc_array(n ? n : 1, sizeof *wgi);
+        if (!wx || !wg || !wgi)
+            rc = kap_err(err, KAP_ENOMEM, "out of memory");
+        for (int a = 0; a < 2 && rc == KAP_OK; a++)
+            rc = within_arm(&sg->within[a], y, arm01, lev, n, L, a == 0 ? 1 : 0,
+                            opts->conf_level, wx, wg, wgi, err);
+        kap_free(wx);
+        kap_free(wg);
+        kap_free(wgi);
+        if (rc != KAP_OK)
+            goto fail;
     } else {
         nan_result(&it->f, "anova(lm(y ~ arm + g), lm(y ~ arm * g))",
                    "binary endpoint: see q_logor and breslow_day");
