@@ -508,42 +508,126 @@ int kap_binary_odds_ratio(kap_result *out, size_t e1, size_t n1, size_t e2,
  * choose(m, s) choose(n, k - s) psi^s with m = e1 + e2 (events),
  * n = non-events, k = n1.  Work in theta = log psi. */
 typedef struct {
-    double *logdc;   /* log choose(m, s) + log choose(n, k - s) */
-    double *w;       /* normalised probabilities at the current theta */
+    double *logdc;   /* log choose(m, s) + log choose(n, k - s), computed
+                      * when first needed (NaN until then) */
+    double *w;       /* normalised probabilities at the current theta;
+                      * only w[a..b) is written: every other one is 0 */
     size_t len;
+    size_t a, b;     /* window of the terms that do not underflow */
+    size_t mode;     /* index of the largest term at the last theta */
     double lo;       /* support value of index 0 */
+    unsigned m, nn, k;
+    int bad;         /* gsl_sf_lnchoose failed */
 } nhyper;
 
-/* Normalised probabilities at theta into h->w. */
+/* exp(x) is exactly 0 in double for x below -745.14 (half the smallest
+ * subnormal); below this bound any faithful exp returns 0, so those terms
+ * are not evaluated.  On large tables most of the support is there, and
+ * exp's underflow path (errno, scaling) dominated the cost. */
+#define NH_EXP_ZERO (-750.0)
+/* The window search stops NH_REACH below the largest term found; the
+ * margin over NH_EXP_ZERO absorbs the rounding of logdc (see nh_eval). */
+#define NH_REACH (-800.0)
+
+static double nh_logdc(nhyper *h, size_t i)
+{
+    double v = h->logdc[i];
+    if (isnan(v)) {
+        unsigned s = (unsigned)(h->lo + (double)i);
+        gsl_sf_result r1, r2;
+        if (gsl_sf_lnchoose_e(h->m, s, &r1) != GSL_SUCCESS ||
+            gsl_sf_lnchoose_e(h->nn, h->k - s, &r2) != GSL_SUCCESS) {
+            h->bad = 1;
+            return 0.0;
+        }
+        v = h->logdc[i] = r1.val + r2.val;
+    }
+    return v;
+}
+
+/* log of the unnormalised term i at theta; one expression for all uses */
+static double nh_v(nhyper *h, double theta, size_t i)
+{
+    return nh_logdc(h, i) + theta * (h->lo + (double)i);
+}
+
+/* Normalised probabilities at theta into h->w[h->a .. h->b).  The values
+ * are those of exp(v - max) / sum in index order over the whole support,
+ * max the largest v: the skipped terms are exactly +0, adding +0 to a sum
+ * changes nothing and 0 / s is 0, so the window gives the same bits.
+ *
+ * Finding the window without evaluating the whole support: v(s) is
+ * concave in s (the noncentral hypergeometric is log-concave), and the
+ * computed v differs from it by a rounding error E far below 1 (a few ulp
+ * of lnchoose).  Climb from the last mode to a local maximum p0 (within
+ * 2E of the true maximum), then extend each way until v < v(p0) - 800.
+ * Past such a point q the true v decreases (concavity, v(q) < v(p0)), so
+ * every term beyond is below max - 800 + 2E < max - 750: exp gives 0 for
+ * it exactly as it would have.  The max itself is inside the window. */
 static void nh_eval(nhyper *h, double theta)
 {
-    double mx = -INFINITY;
-    for (size_t i = 0; i < h->len; i++) {
-        double v = h->logdc[i] + theta * (h->lo + (double)i);
-        h->w[i] = v;
-        if (v > mx)
-            mx = v;
+    size_t p = h->mode, len = h->len;
+    double vp = nh_v(h, theta, p);
+    while (p + 1 < len) {
+        double vn = nh_v(h, theta, p + 1);
+        if (!(vn > vp))
+            break;
+        p++;
+        vp = vn;
     }
+    while (p > 0) {
+        double vn = nh_v(h, theta, p - 1);
+        if (!(vn > vp))
+            break;
+        p--;
+        vp = vn;
+    }
+    double stop = vp + NH_REACH;
+    size_t a = p, b = p + 1;
+    while (a > 0 && nh_v(h, theta, a - 1) >= stop)
+        a--;
+    while (b < len && nh_v(h, theta, b) >= stop)
+        b++;
+    double mx = -INFINITY;
+    size_t at = p;
+    for (size_t i = a; i < b; i++) {
+        double v = nh_v(h, theta, i);
+        h->w[i] = v;
+        if (v > mx) {
+            mx = v;
+            at = i;
+        }
+    }
+    h->mode = at;
+    while (a < b && h->w[a] - mx < NH_EXP_ZERO)
+        a++;
+    while (b > a && h->w[b - 1] - mx < NH_EXP_ZERO)
+        b--;
+    h->a = a;
+    h->b = b;
     double s = 0;
-    for (size_t i = 0; i < h->len; i++) {
-        h->w[i] = exp(h->w[i] - mx);
+    for (size_t i = a; i < b; i++) {
+        double d = h->w[i] - mx;
+        h->w[i] = d < NH_EXP_ZERO ? 0.0 : exp(d);
         s += h->w[i];
     }
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = a; i < b; i++)
         h->w[i] /= s;
 }
 
 /* Quantity solved for: 0 = mean, 1 = P(X >= x), 2 = P(X <= x); value and
- * derivative with respect to theta. */
+ * derivative with respect to theta.  Sums run over the window of nh_eval:
+ * outside it every term is +0 or -0 and the sums start at +0, so they
+ * would not change a bit. */
 static void nh_quantity(nhyper *h, double theta, int what, double x, double *val,
                         double *deriv)
 {
     nh_eval(h, theta);
     double mean = 0;
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = h->a; i < h->b; i++)
         mean += (h->lo + (double)i) * h->w[i];
     double v = 0, dv = 0;
-    for (size_t i = 0; i < h->len; i++) {
+    for (size_t i = h->a; i < h->b; i++) {
         double s = h->lo + (double)i, dev = s - mean;
         if (what == 0) {
             dv += dev * dev * h->w[i];
@@ -638,36 +722,38 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
         rc = kap_err(err, KAP_ENOMEM, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i < h.len; i++) {
-        size_t s = lo + i;
-        gsl_sf_result r1, r2;
-        if (gsl_sf_lnchoose_e((unsigned)m, (unsigned)s, &r1) != GSL_SUCCESS ||
-            gsl_sf_lnchoose_e((unsigned)nn, (unsigned)(k - s), &r2) != GSL_SUCCESS) {
-            rc = kap_err(err, KAP_ENUMERIC, "gsl_sf_lnchoose failed");
-            goto fail;
-        }
-        h.logdc[i] = r1.val + r2.val;
-    }
+    for (size_t i = 0; i < h.len; i++)
+        h.logdc[i] = NAN;
+    h.m = (unsigned)m;
+    h.nn = (unsigned)nn;
+    h.k = (unsigned)k;
+    h.bad = 0;
+    h.mode = e1 - lo;
     double x = (double)e1;
     size_t xi = e1 - lo;
     /* p-value at psi = 1 */
     nh_eval(&h, 0.0);
+    /* terms outside the window [h.a, h.b) are +0 and add nothing */
     double pv = 0;
     if (alternative == KAP_LESS) {
-        for (size_t i = 0; i <= xi; i++)
+        for (size_t i = h.a; i <= xi && i < h.b; i++)
             pv += h.w[i];
     } else if (alternative == KAP_GREATER) {
-        for (size_t i = xi; i < h.len; i++)
+        for (size_t i = xi > h.a ? xi : h.a; i < h.b; i++)
             pv += h.w[i];
     } else {
-        double dx = h.w[xi] * (1 + 1e-7);
-        for (size_t i = 0; i < h.len; i++)
+        double dx = (xi >= h.a && xi < h.b ? h.w[xi] : 0.0) * (1 + 1e-7);
+        for (size_t i = h.a; i < h.b; i++)
             if (h.w[i] <= dx)
                 pv += h.w[i];
     }
     /* pv sums normalised probabilities: rounding can take it an ulp or two
      * past 1 (found by fuzzing: 15/32 vs 0/4992, "less").  R clamps the
      * same way for r x c tables: max(0, min(1, PVAL)). */
+    if (h.bad) {
+        rc = kap_err(err, KAP_ENUMERIC, "gsl_sf_lnchoose failed");
+        goto fail;
+    }
     out->p_value = pv > 1.0 ? 1.0 : pv;
     out->conf_level = conf_level;
     /* conditional MLE */
@@ -703,6 +789,10 @@ int kap_binary_fisher(kap_result *out, size_t e1, size_t n1, size_t e2,
             goto fail;
         }
         U = exp(th);
+    }
+    if (h.bad) {
+        rc = kap_err(err, KAP_ENUMERIC, "gsl_sf_lnchoose failed");
+        goto fail;
     }
     out->ci_low = L;
     out->ci_high = U;

@@ -521,16 +521,96 @@ static int cmp_double(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
-/* R quantile type 7 on sorted s[0..n). */
-static double quantile7(const double *s, size_t n, double p)
+/* The order statistics kap_describe reports (min, max, and R's type-7
+ * quartiles and median) are exact values, so they are found by selection
+ * (O(n)) instead of a full sort.  A full sort remains the reference: the
+ * values picked here are the ones qsort would leave at the same positions,
+ * signed zeros included (see zero_sign).  QSEL_MAX is the most positions
+ * one call asks for: the lower and upper neighbour of three quantiles. */
+#define QSEL_MAX 6
+
+/* Swap helper for the three-way partition. */
+static void dswap(double *s, size_t i, size_t j)
 {
-    double h = (double)(n - 1) * p;
-    size_t lo = (size_t)floor(h);
-    size_t hi = (size_t)ceil(h);
-    double q = s[lo];
-    if (h > (double)lo && s[hi] != q) {
+    double t = s[i];
+    s[i] = s[j];
+    s[j] = t;
+}
+
+/* Put into val[j] the value that sorting s[lo..hi) would leave at pos[j]
+ * (pos ascending, all in [lo, hi)).  Three-way (Dijkstra) partition around
+ * a median-of-three pivot, so long runs of tied scores end the search at
+ * once; depth is bounded, and a range that exhausts it is sorted instead,
+ * which keeps the worst case O(n log n) and changes no value. */
+static void multiselect(double *s, size_t lo, size_t hi, const size_t *pos,
+                        double *val, size_t np, int depth)
+{
+    while (np > 0) {
+        if (hi - lo <= 16 || depth <= 0) {
+            qsort(s + lo, hi - lo, sizeof *s, cmp_double);
+            for (size_t j = 0; j < np; j++)
+                val[j] = s[pos[j]];
+            return;
+        }
+        depth--;
+        size_t mid = lo + (hi - lo) / 2;
+        double a = s[lo], b = s[mid], c = s[hi - 1], piv;
+        if (a < b)
+            piv = b < c ? b : (a < c ? c : a);
+        else
+            piv = a < c ? a : (b < c ? c : b);
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double v = s[i];
+            if (v < piv)
+                dswap(s, lt++, i++);
+            else if (v > piv)
+                dswap(s, i, --gt);
+            else
+                i++;
+        }
+        /* [lo, lt) < piv, [lt, gt) == piv, [gt, hi) > piv */
+        size_t nl = 0;
+        while (nl < np && pos[nl] < lt)
+            nl++;
+        size_t ne = nl;
+        while (ne < np && pos[ne] < gt)
+            val[ne++] = piv;
+        if (nl > 0)
+            multiselect(s, lo, lt, pos, val, nl, depth);
+        pos += ne;
+        val += ne;
+        np -= ne;
+        lo = gt;
+    }
+}
+
+/* A selected value equal to zero may be -0.0 or +0.0 and the two compare
+ * equal, so which one sits at sorted position p depends on the sort: the
+ * reference is a stable sort (glibc's qsort merge sort), where the zeros
+ * keep their input order after the negative values.  Return that zero. */
+static double zero_sign(const double *x, size_t stride, size_t n, size_t p)
+{
+    size_t neg = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i * stride] < 0.0)
+            neg++;
+    size_t z = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i * stride];
+        if (v == 0.0 && z++ == p - neg)
+            return v;
+    }
+    return 0.0;
+}
+
+/* R quantile type 7 from the values at floor(h) and ceil(h). */
+static double quantile7_from(double h, size_t lo, double slo, double shi)
+{
+    double q = slo;
+    if (h > (double)lo && shi != q) {
         double f = h - (double)lo;
-        q = (1.0 - f) * q + f * s[hi];
+        q = (1.0 - f) * q + f * shi;
     }
     return q;
 }
@@ -578,18 +658,54 @@ int kap_describe(kap_describe_result *out, const double *x, size_t stride,
         describe_nan(out, conf_level);
         return kap_err(err, KAP_ENOMEM, "kap_describe: out of memory");
     }
+    /* min is the first of equal minima and max the last of equal maxima
+     * in input order, as a stable sort leaves them (matters for -0.0). */
     size_t k = 0;
+    double mn = INFINITY, mxv = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         double v = x[i * stride];
-        if (!isnan(v))
+        if (!isnan(v)) {
             s[k++] = v;
+            if (v < mn)
+                mn = v;
+            if (v >= mxv)
+                mxv = v;
+        }
     }
-    qsort(s, k, sizeof *s, cmp_double);
-    out->min = s[0];
-    out->max = s[k - 1];
-    out->median = quantile7(s, k, 0.5);
-    out->q1 = quantile7(s, k, 0.25);
-    out->q3 = quantile7(s, k, 0.75);
+    out->min = mn;
+    out->max = mxv;
+    static const double probs[3] = {0.25, 0.5, 0.75};
+    double h[3];
+    size_t plo[3], pos[QSEL_MAX], np = 0;
+    for (int j = 0; j < 3; j++) {
+        h[j] = (double)(k - 1) * probs[j];
+        plo[j] = (size_t)floor(h[j]);
+        size_t phi = (size_t)ceil(h[j]);
+        if (np == 0 || pos[np - 1] != plo[j])
+            pos[np++] = plo[j];
+        if (pos[np - 1] != phi)
+            pos[np++] = phi;
+    }
+    double val[QSEL_MAX];
+    int depth = 8;
+    for (size_t t = k; t > 1; t >>= 1)
+        depth += 2;
+    multiselect(s, 0, k, pos, val, np, depth);
+    for (size_t j = 0; j < np; j++)
+        if (val[j] == 0.0)
+            val[j] = zero_sign(x, stride, n, pos[j]);
+    double qv[3];
+    for (int j = 0; j < 3; j++) {
+        size_t a = 0;
+        while (pos[a] != plo[j])
+            a++;
+        double shi = (a + 1 < np && h[j] > (double)plo[j]) ? val[a + 1]
+                                                           : val[a];
+        qv[j] = quantile7_from(h[j], plo[j], val[a], shi);
+    }
+    out->q1 = qv[0];
+    out->median = qv[1];
+    out->q3 = qv[2];
     kap_free(s);
 
     out->mean = ldexp(m.mean, e);

@@ -6,6 +6,8 @@
 #include "internal.h"
 
 #include <float.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +160,110 @@ static void test_errors(void)
     CU_ASSERT_EQUAL(kap_describe(&r, x, 1, 3, 0.95, NULL), KAP_EINVAL);
 }
 
+
+/* ---- order statistics by selection vs a stable full sort ---------------- */
+
+/* kap_describe finds min, max, median and quartiles by selection; the
+ * reference here is the definition: a stable sort of the non-missing
+ * values (value, then input position, as glibc's merge-sort qsort leaves
+ * -0.0 and +0.0) and R's type-7 rule.  Compared bit for bit, so the sign
+ * of a zero counts. */
+typedef struct { double v; size_t i; } sel_vi;
+
+static int sel_cmp(const void *a, const void *b)
+{
+    const sel_vi *u = a, *w = b;
+    if (u->v < w->v) return -1;
+    if (u->v > w->v) return 1;
+    return (u->i > w->i) - (u->i < w->i);
+}
+
+static double sel_q7(const sel_vi *s, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h), hi = (size_t)ceil(h);
+    double q = s[lo].v;
+    if (h > (double)lo && s[hi].v != q) {
+        double f = h - (double)lo;
+        q = (1.0 - f) * q + f * s[hi].v;
+    }
+    return q;
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static uint64_t sel_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t sel_next(void) /* splitmix64: fixed seed, same run each time */
+{
+    uint64_t z = (sel_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void test_selection_sweep(void)
+{
+    size_t cap = 6000;
+    double *x = malloc(2 * cap * sizeof *x);
+    sel_vi *s = malloc(cap * sizeof *s);
+    CU_ASSERT_FATAL(x && s);
+    int bad = 0;
+    for (int t = 0; t < 3000 && !bad; t++) {
+        size_t n = t < 2000 ? 1 + sel_next() % 64 : 1 + sel_next() % cap;
+        int family = (int)(sel_next() % 7);
+        size_t stride = 1 + (size_t)(t & 1);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = sel_next();
+            double v;
+            switch (family) {
+            case 0: v = (double)(r >> 11) * 0x1p-53 - 0.5; break; /* distinct */
+            case 1: v = (double)(r % 5) - 2.0; break;              /* ties */
+            case 2: /* signed zeros */
+                v = (r % 7 == 0) ? 1.0 : ((r & 1) ? 0.0 : -0.0);
+                break;
+            case 3: v = (double)i; break;                          /* sorted */
+            case 4: v = (double)(n - i); break;                    /* reversed */
+            case 5: /* NaN, ties and signed zeros */
+                v = (r % 3 == 0) ? NAN : (double)(r % 4) - 1.0;
+                if (v == 0.0 && (r & 8))
+                    v = -0.0;
+                break;
+            default: v = 7.0; break;                               /* constant */
+            }
+            x[i * stride] = v;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x[i * stride])) {
+                s[k].v = x[i * stride];
+                s[k].i = i;
+                k++;
+            }
+        kap_describe_result r;
+        if (kap_describe(&r, x, stride, n, 0.95, NULL) != KAP_OK) {
+            bad = 1;
+            break;
+        }
+        if (k == 0) {
+            bad = !isnan(r.median);
+            continue;
+        }
+        qsort(s, k, sizeof *s, sel_cmp);
+        if (!same_bits(r.min, s[0].v) || !same_bits(r.max, s[k - 1].v) ||
+            !same_bits(r.q1, sel_q7(s, k, 0.25)) ||
+            !same_bits(r.median, sel_q7(s, k, 0.5)) ||
+            !same_bits(r.q3, sel_q7(s, k, 0.75)))
+            bad = 1;
+    }
+    CU_ASSERT_FALSE(bad);
+    free(x);
+    free(s);
+}
+
 #ifdef KAP_FAULT_INJECTION
 static void test_enomem(void)
 {
@@ -281,6 +387,8 @@ int main(void)
         {"stride", test_stride},
         {"edge cases (n = 0, 1, NaN, zero spread, extremes)", test_edge_cases},
         {"error paths", test_errors},
+        {"min, max, quartiles by selection vs stable sort",
+         test_selection_sweep},
 #ifdef KAP_FAULT_INJECTION
         {"allocation failure", test_enomem},
 #endif

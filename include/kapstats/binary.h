@@ -122,8 +122,10 @@ KAP_EXTERN int kap_binary_odds_ratio(kap_result *out, size_t e1, size_t n1,
  * Deviation: when the support has one point (no events at all, or all
  * events) R reports estimate 0; we report NaN with a note (CI [0, inf],
  * p = 1 as R).  statistic NaN; n1, n2 set.  n1 + n2 must be below 2^32
- * (KAP_EINVAL otherwise); time and memory grow with the support size,
- * min(e1 + e2, n1) + 1 points. */
+ * (KAP_EINVAL otherwise); memory grows with the support size,
+ * min(e1 + e2, n1) + 1 points; time mostly with the part of it whose
+ * probabilities do not underflow to 0 (about the square root of the
+ * support on large tables): the others are exactly 0 and not evaluated. */
 KAP_EXTERN int kap_binary_fisher(kap_result *out, size_t e1, size_t n1,
                                  size_t e2, size_t n2,
                                  kap_alternative alternative,
