@@ -1373,7 +1373,8 @@ static int build(json_t *root, bctx *c)
     int threaded = 0;
     pthread_t side;
 #ifndef KAP_FAULT_INJECTION
-    threaded = pthread_create(&side, NULL, side_thread, &job) == 0;
+    if (kap_default_threads() > 1)
+        threaded = pthread_create(&side, NULL, side_thread, &job) == 0;
 #endif
     if (!threaded)
         side_run_all(&job);

@@ -178,8 +178,11 @@ def test_content(report_json):
 
 
 def env_variants():
+    # KAPSTATS_THREADS=1: no side thread for representation, subgroups and
+    # safety (the default computes them beside the primary endpoint).
     return [{"LC_ALL": "C"}, {"LC_ALL": "C.UTF-8", "TZ": "Asia/Kolkata"},
-            {"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8", "TZ": "America/St_Johns"}]
+            {"LC_ALL": "C.UTF-8", "LANG": "de_DE.UTF-8", "TZ": "America/St_Johns"},
+            {"KAPSTATS_THREADS": "1"}, {"KAPSTATS_THREADS": "4"}]
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
