@@ -357,6 +357,8 @@ def main():
           "n = %s instead.)\n" % tn)
 
     def status(ok):
+        if ok == "partly":
+            return "**met per CSV field, missed per stored value**"
         return "**met**" if ok else "**missed**"
 
     def target(label, fn):
@@ -451,7 +453,8 @@ def main():
                         1e9 * k_l / fl, 1e9 * k_w / fw, rf, fl / 1e6, fw / 1e6,
                         "met" if rf <= 2.0 else "missed",
                         fmt_s(k_l), fmt_s(k_w), r, cpu_ratio(kc_l, kc_w),
-                        "met" if r <= 2.0 else "missed") + floor(), rf <= 2.0)
+                        "met" if r <= 2.0 else "missed") + floor(),
+                    r <= 2.0 or ("partly" if rf <= 2.0 else False))
         return ("long %s s / wide %s s = %.2fx (same values)%s" % (
             fmt_s(k_l), fmt_s(k_w), r, cpu_ratio(kc_l, kc_w)), r <= 2.0)
 
@@ -530,8 +533,8 @@ def main():
         target(pre + "ingest (wide, %s) ≥5x faster than pandas+h5py" % tn, t_pandas)
         target(pre + "ingest ≥2x faster than fread parse alone", t_fread)
         target(pre + "ingest within 2.5x of libcsv tokenisation", t_tok)
-        target(pre + "long layout within 2x of wide per value (status: per CSV "
-               "field)", t_long)
+        target(pre + "long layout within 2x of wide per value (read both ways: "
+               "per CSV field and per stored value)", t_long)
         target(pre + "peak RSS ≤ 2x numeric data stored", t_rss)
         target(pre + "scaling linear %s (per-participant wall time of "
                "`kapstats ingest` and `kapstats report` grows ≤ %.2fx from one "
