@@ -625,6 +625,26 @@ static void describe_nan(kap_describe_result *out, double conf_level)
     out->note = NULL;
 }
 
+/* Mean, SD, SE and t CI of kap_describe from the moments (scaled by 2^e);
+ * the note when n < 2. */
+static void describe_mean_ci(kap_describe_result *out, const kap_moments *m,
+                             int e, double conf_level)
+{
+    out->mean = ldexp(m->mean, e);
+    if (m->n < 2) {
+        out->note = "n < 2: SD, SE and CI undefined";
+        return;
+    }
+    double df = (double)(m->n - 1);
+    double sd = sqrt(m->ss / df);
+    double se = sd / sqrt((double)m->n);
+    double q = kap_qt(1.0 - 0.5 * (1.0 - conf_level), df);
+    out->sd = ldexp(sd, e);
+    out->se = ldexp(se, e);
+    out->ci_low = ldexp(m->mean - q * se, e);
+    out->ci_high = ldexp(m->mean + q * se, e);
+}
+
 int kap_describe(kap_describe_result *out, const double *x, size_t stride,
                  size_t n, double conf_level, kap_error *err)
 {
@@ -708,18 +728,28 @@ int kap_describe(kap_describe_result *out, const double *x, size_t stride,
     out->q3 = qv[2];
     kap_free(s);
 
-    out->mean = ldexp(m.mean, e);
-    if (m.n < 2) {
-        out->note = "n < 2: SD, SE and CI undefined";
+    describe_mean_ci(out, &m, e, conf_level);
+    return KAP_OK;
+}
+
+int kap_describe_moments(kap_describe_result *out, const double *x, size_t n,
+                         double conf_level, kap_error *err)
+{
+    describe_nan(out, conf_level);
+    kap_first_pass f;
+    size_t bad = 0;
+    if (kap_moments_first(x, 1, n, &f, &bad) != KAP_OK)
+        return kap_err(err, KAP_EINVAL, "kap_describe: x[%zu] is infinite",
+                       bad);
+    int e = kap_scale_exponent(f.amax);
+    kap_moments m;
+    kap_moments_finish(x, 1, n, e, &f, &m);
+    out->n = m.n;
+    out->n_missing = m.n_missing;
+    if (m.n == 0) {
+        out->note = "no non-missing values";
         return KAP_OK;
     }
-    double df = (double)(m.n - 1);
-    double sd = sqrt(m.ss / df);
-    double se = sd / sqrt((double)m.n);
-    double q = kap_qt(1.0 - 0.5 * (1.0 - conf_level), df);
-    out->sd = ldexp(sd, e);
-    out->se = ldexp(se, e);
-    out->ci_low = ldexp(m.mean - q * se, e);
-    out->ci_high = ldexp(m.mean + q * se, e);
+    describe_mean_ci(out, &m, e, conf_level);
     return KAP_OK;
 }

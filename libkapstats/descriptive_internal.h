@@ -80,4 +80,13 @@ KAP_INTERNAL void kap_paired_moments_scaled(const double *x, size_t xstride,
 /* Two-sided t quantile qt(p, df) and its validity: GSL, checked. */
 KAP_INTERNAL double kap_qt(double p, double df);
 
+/* Mean, SD, SE and t CI of x[0..n) exactly as kap_describe computes them
+ * (same kernels, same operations, same notes), without selecting the
+ * median and quartiles: for callers that do not report those (they and
+ * min/max stay NaN).  Errors: KAP_EINVAL (an infinite value), as
+ * kap_describe. */
+KAP_INTERNAL int kap_describe_moments(kap_describe_result *out, const double *x,
+                                      size_t n, double conf_level,
+                                      kap_error *err);
+
 #endif

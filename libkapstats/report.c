@@ -15,6 +15,7 @@
  */
 #include "report_internal.h"
 #include "subgroup_internal.h"
+#include "descriptive_internal.h"
 
 #include <pthread.h>
 #include <string.h>

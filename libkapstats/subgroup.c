@@ -240,44 +240,6 @@ static const char NOTE_NO_ARM[] = "a compared arm has no participant with a valu
 static const char NOTE_SMALL[] = "fewer than min_per_arm values in an arm (flagged; estimated)";
 static const char NOTE_NOVAR[] = "effect variance undefined (an arm with < 2 values or zero variance)";
 
-int kap_describe_moments(kap_describe_result *out, const double *x, size_t n,
-                         double conf_level, kap_error *err)
-{
-    out->n = out->n_missing = 0;
-    out->mean = out->sd = out->se = out->median = NAN;
-    out->q1 = out->q3 = out->min = out->max = NAN;
-    out->ci_low = out->ci_high = NAN;
-    out->conf_level = conf_level;
-    out->note = NULL;
-    kap_first_pass f;
-    size_t bad = 0;
-    if (kap_moments_first(x, 1, n, &f, &bad) != KAP_OK)
-        return kap_err(err, KAP_EINVAL, "kap_describe: x[%zu] is infinite", bad);
-    int e = kap_scale_exponent(f.amax);
-    kap_moments m;
-    kap_moments_finish(x, 1, n, e, &f, &m);
-    out->n = m.n;
-    out->n_missing = m.n_missing;
-    if (m.n == 0) {
-        out->note = "no non-missing values";
-        return KAP_OK;
-    }
-    out->mean = ldexp(m.mean, e);
-    if (m.n < 2) {
-        out->note = "n < 2: SD, SE and CI undefined";
-        return KAP_OK;
-    }
-    double df = (double)(m.n - 1);
-    double sd = sqrt(m.ss / df);
-    double se = sd / sqrt((double)m.n);
-    double q = kap_qt(1.0 - 0.5 * (1.0 - conf_level), df);
-    out->sd = ldexp(sd, e);
-    out->se = ldexp(se, e);
-    out->ci_low = ldexp(m.mean - q * se, e);
-    out->ci_high = ldexp(m.mean + q * se, e);
-    return KAP_OK;
-}
-
 static int row_continuous(kap_subgroup_row *r, const double *xt, size_t nt,
                           const double *xc, size_t nc, double conf,
                           kap_error *err)

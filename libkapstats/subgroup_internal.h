@@ -41,15 +41,6 @@ KAP_INTERNAL int kap_sg_arms(int32_t *treat, int32_t *control,
 KAP_INTERNAL int kap_soft_result(int rc, kap_result *r, const char *method,
                                  const char *note);
 
-/* Mean, SD, SE and t CI of x[0..n) exactly as kap_describe computes them
- * (same kernels, same operations, same notes), without the sort for the
- * median and quartiles: for callers that do not report those (they and
- * min/max stay NaN).  Errors: KAP_EINVAL (an infinite value), as
- * kap_describe. */
-KAP_INTERNAL int kap_describe_moments(kap_describe_result *out, const double *x,
-                                      size_t n, double conf_level,
-                                      kap_error *err);
-
 /* The family (multiplicity of the interaction p-values) of subgroup
  * analyses already run, as kap_subgroup_family_run() would build it from
  * the same variables: ownership of sg[0..n) passes to the family, also on

@@ -98,3 +98,22 @@ double kt_ref(const char *file, const char *name)
     }
     return v;
 }
+
+int kt_same_result(const kap_result *a, const kap_result *b)
+{
+    const double fa[] = {a->estimate, a->se, a->ci_low, a->ci_high,
+                         a->conf_level, a->statistic, a->df, a->df2,
+                         a->p_value};
+    const double fb[] = {b->estimate, b->se, b->ci_low, b->ci_high,
+                         b->conf_level, b->statistic, b->df, b->df2,
+                         b->p_value};
+    if (memcmp(fa, fb, sizeof fa) != 0 || a->n1 != b->n1 || a->n2 != b->n2)
+        return 0;
+    if ((a->method == NULL) != (b->method == NULL) ||
+        (a->method && strcmp(a->method, b->method) != 0))
+        return 0;
+    if ((a->note == NULL) != (b->note == NULL) ||
+        (a->note && strcmp(a->note, b->note) != 0))
+        return 0;
+    return 1;
+}

@@ -7,6 +7,7 @@
 #define KAP_TEST_H
 
 #include <CUnit/CUnit.h>
+#include <kapstats.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -34,5 +35,9 @@ void kt_report_rel(const char *file, int line, const char *expr, double a,
 double kt_ref(const char *file, const char *name);
 /* Path under tests/ (static buffer per call site is the caller's). */
 const char *kt_path(char *buf, size_t n, const char *relative);
+
+/* Every field of two kap_result the same, bit for bit (NaN-safe), with the
+ * same method and note texts. */
+int kt_same_result(const kap_result *a, const kap_result *b);
 
 #endif

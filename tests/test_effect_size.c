@@ -109,26 +109,6 @@ static void check_es(const char *tag, const kap_result *r, double tol)
     CU_ASSERT(es_close(r->ci_high, hi, tol));
 }
 
-/* Every field of a and b the same, bit for bit (NaN-safe). */
-static int same_result(const kap_result *a, const kap_result *b)
-{
-    const double fa[] = {a->estimate, a->se, a->ci_low, a->ci_high,
-                         a->conf_level, a->statistic, a->df, a->df2,
-                         a->p_value};
-    const double fb[] = {b->estimate, b->se, b->ci_low, b->ci_high,
-                         b->conf_level, b->statistic, b->df, b->df2,
-                         b->p_value};
-    if (memcmp(fa, fb, sizeof fa) != 0 || a->n1 != b->n1 || a->n2 != b->n2)
-        return 0;
-    if ((a->method == NULL) != (b->method == NULL) ||
-        (a->method && strcmp(a->method, b->method) != 0))
-        return 0;
-    if ((a->note == NULL) != (b->note == NULL) ||
-        (a->note && strcmp(a->note, b->note) != 0))
-        return 0;
-    return 1;
-}
-
 typedef int (*es_summary_fn)(kap_result *, const kap_two_summary *,
                              const kap_effect_size_options *, kap_error *);
 
@@ -145,7 +125,7 @@ static void check_summary_form(const char *type, const kap_result *r,
     kap_result r2;
     CU_ASSERT_EQUAL_FATAL(kap_describe_two(&s, x, 1, nx, y, 1, ny, NULL), KAP_OK);
     CU_ASSERT_EQUAL_FATAL(f(&r2, &s, o, NULL), KAP_OK);
-    CU_ASSERT(same_result(r, &r2));
+    CU_ASSERT(kt_same_result(r, &r2));
 }
 
 typedef int (*es_fn)(kap_result *, const double *, size_t, size_t,

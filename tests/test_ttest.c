@@ -42,26 +42,6 @@ static void check(const char *tag, const kap_result *r)
     KT_ASSERT_NAN(r->df2);
 }
 
-/* Every field of a and b the same, bit for bit (NaN-safe). */
-static int same_result(const kap_result *a, const kap_result *b)
-{
-    const double fa[] = {a->estimate, a->se, a->ci_low, a->ci_high,
-                         a->conf_level, a->statistic, a->df, a->df2,
-                         a->p_value};
-    const double fb[] = {b->estimate, b->se, b->ci_low, b->ci_high,
-                         b->conf_level, b->statistic, b->df, b->df2,
-                         b->p_value};
-    if (memcmp(fa, fb, sizeof fa) != 0 || a->n1 != b->n1 || a->n2 != b->n2)
-        return 0;
-    if ((a->method == NULL) != (b->method == NULL) ||
-        (a->method && strcmp(a->method, b->method) != 0))
-        return 0;
-    if ((a->note == NULL) != (b->note == NULL) ||
-        (a->note && strcmp(a->note, b->note) != 0))
-        return 0;
-    return 1;
-}
-
 static void two(const char *tag, const double *x, size_t nx, const double *y,
                 size_t ny, int var_equal, kap_alternative alt, double mu,
                 double conf)
@@ -80,7 +60,7 @@ static void two(const char *tag, const double *x, size_t nx, const double *y,
     kap_result r2;
     CU_ASSERT_EQUAL_FATAL(kap_describe_two(&s, x, 1, nx, y, 1, ny, &e), KAP_OK);
     CU_ASSERT_EQUAL_FATAL(kap_ttest_two_summary(&r2, &s, &o, &e), KAP_OK);
-    CU_ASSERT(same_result(&r, &r2));
+    CU_ASSERT(kt_same_result(&r, &r2));
     CU_ASSERT_EQUAL(r.conf_level, conf);
     CU_ASSERT_STRING_EQUAL(r.method, var_equal ? "Two Sample t-test"
                                                : "Welch Two Sample t-test");
