@@ -376,17 +376,16 @@ int kap_compare_run(kap_compare **out, const kap_trial *t,
             if (keep[i] && t->arm[i] == (int32_t)a)
                 xa[m++] = change[i];
         /* One summary for both: the array forms build this same summary
-         * and run the same cores, so the bits are the same.  kap_describe
-         * above has already refused infinite values; should the summary
-         * still fail, the array forms give their own result as before. */
+         * and run the same cores, so the bits are the same (two passes
+         * over the data instead of four).  kap_describe above has already
+         * refused infinite values, so the summary cannot fail here. */
         kap_error e;
         kap_two_summary s2;
-        int have_s2 = kap_describe_two(&s2, xa, 1, m, xc, 1, mc, &e) == KAP_OK;
-        if ((have_s2 ? kap_ttest_two_summary(&A->welch, &s2, &to, &e)
-                     : kap_ttest_two(&A->welch, xa, 1, m, xc, 1, mc, &to, &e)) == KAP_ENOMEM ||
-            (have_s2 ? kap_effect_size_hedges_g_summary(&A->hedges_g, &s2, &so, &e)
-                     : kap_effect_size_hedges_g(&A->hedges_g, xa, 1, m, xc, 1, mc, &so,
-                                                &e)) == KAP_ENOMEM) {
+        if ((rc = kap_describe_two(&s2, xa, 1, m, xc, 1, mc, err)) != KAP_OK)
+            goto done;
+        if (kap_ttest_two_summary(&A->welch, &s2, &to, &e) == KAP_ENOMEM ||
+            kap_effect_size_hedges_g_summary(&A->hedges_g, &s2, &so, &e) ==
+                KAP_ENOMEM) {
             rc = kap_err(err, KAP_ENOMEM, "out of memory");
             goto done;
         }

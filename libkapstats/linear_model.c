@@ -194,6 +194,23 @@ static void work_free(lm_work *w)
     kap_free(w->rinv);
 }
 
+/* The per-coefficient arrays of a fit with k coefficients (ex, coef, se,
+ * tval, pval, lo, hi and the k x k h); 0 when one is missing (what was
+ * allocated is freed with the fit by kap_lm_free). */
+static int alloc_coef_arrays(kap_lm *m, size_t k)
+{
+    m->ex = kap_calloc(k, sizeof(int));
+    m->coef = kap_malloc_array(k, sizeof(double));
+    m->se = kap_malloc_array(k, sizeof(double));
+    m->tval = kap_malloc_array(k, sizeof(double));
+    m->pval = kap_malloc_array(k, sizeof(double));
+    m->lo = kap_malloc_array(k, sizeof(double));
+    m->hi = kap_malloc_array(k, sizeof(double));
+    m->h = kap_malloc_array(k * k, sizeof(double));
+    return m->ex && m->coef && m->se && m->tval && m->pval && m->lo &&
+           m->hi && m->h;
+}
+
 static int work_alloc(lm_work *w, size_t n, size_t p, size_t k)
 {
     memset(w, 0, sizeof *w);
@@ -670,21 +687,13 @@ int kap_lm_fit(kap_lm **out, const double *y, const double *X, size_t n,
     m->k = k;
     m->intercept = intercept ? 1 : 0;
     m->conf_level = conf_level;
-    m->ex = kap_calloc(k, sizeof(int));
     m->rows = kap_malloc_array(nu, sizeof(size_t));
     m->ys = kap_malloc_array(nu, sizeof(double));
     m->resid = kap_malloc_array(nu, sizeof(double));
     m->fitted = kap_malloc_array(nu, sizeof(double));
-    m->coef = kap_malloc_array(k, sizeof(double));
-    m->se = kap_malloc_array(k, sizeof(double));
-    m->tval = kap_malloc_array(k, sizeof(double));
-    m->pval = kap_malloc_array(k, sizeof(double));
-    m->lo = kap_malloc_array(k, sizeof(double));
-    m->hi = kap_malloc_array(k, sizeof(double));
-    m->h = kap_malloc_array(k * k, sizeof(double));
+    int have_k = alloc_coef_arrays(m, k);
     lm_work w;
-    if (!m->ex || !m->rows || !m->ys || !m->resid || !m->fitted || !m->coef ||
-        !m->se || !m->tval || !m->pval || !m->lo || !m->hi || !m->h ||
+    if (!have_k || !m->rows || !m->ys || !m->resid || !m->fitted ||
         work_alloc(&w, nu, p, k) != KAP_OK) {
         kap_lm_free(m);
         return kap_err(err, KAP_ENOMEM, "out of memory");
@@ -752,21 +761,13 @@ int kap_lm_fit_compressed(kap_lm **out, const double *A, const double *rhs,
     m->conf_level = conf_level;
     m->fp[0] = fp[0];
     m->fp[1] = fp[1];
-    m->ex = kap_calloc(k, sizeof(int));
     m->ys = kap_calloc(Mf, sizeof(double));
     m->w0 = kap_calloc(Mf, sizeof(double));
     m->resid = kap_malloc_array(Mf, sizeof(double));
     m->fitted = kap_malloc_array(Mf, sizeof(double));
-    m->coef = kap_malloc_array(k, sizeof(double));
-    m->se = kap_malloc_array(k, sizeof(double));
-    m->tval = kap_malloc_array(k, sizeof(double));
-    m->pval = kap_malloc_array(k, sizeof(double));
-    m->lo = kap_malloc_array(k, sizeof(double));
-    m->hi = kap_malloc_array(k, sizeof(double));
-    m->h = kap_malloc_array(k * k, sizeof(double));
+    int have_k = alloc_coef_arrays(m, k);
     lm_work w;
-    if (!m->ex || !m->ys || !m->w0 || !m->resid || !m->fitted || !m->coef ||
-        !m->se || !m->tval || !m->pval || !m->lo || !m->hi || !m->h ||
+    if (!have_k || !m->ys || !m->w0 || !m->resid || !m->fitted ||
         work_alloc(&w, Mf, k, k) != KAP_OK) {
         kap_lm_free(m);
         return kap_err(err, KAP_ENOMEM, "out of memory");
